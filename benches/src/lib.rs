@@ -1,0 +1,1 @@
+//! Benchmark support: deterministic input generators.

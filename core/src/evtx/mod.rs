@@ -1,0 +1,1 @@
+//! Windows `.evtx` event logs (work in progress).
