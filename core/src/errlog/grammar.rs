@@ -1,0 +1,475 @@
+//! The errlog record header grammar, one function per production.
+//!
+//! ```text
+//! header    = pid SEP tid SEP date SEP time SEP column5 SEP source SEP pointer SEP task SEP severity [SEP message]
+//! pid, tid  = 1*8HEXDIG                              ; "44B4", "3968"
+//! date      = 2DIGIT "/" 2DIGIT                      ; "10/21" month/day, no year
+//! time      = 2DIGIT ":" 2DIGIT ":" 2DIGIT "." 1*9DIGIT   ; "21:02:21.611", UTC
+//! column5   = *(any but SEP)                          ; "71" — opaque
+//! source    = 1*(any but SEP) "(" 1*DIGIT ")"        ; "backupasync.cpp(1589)"
+//! pointer   = "" / "[" 1*16HEXDIG "]"                ; "[000000001B73B830]" or empty
+//! task      = "" / ["{"] GUID ["}"]                  ; "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134" or empty
+//! severity  = 1*UPPER                                 ; NORMAL WARNING FATAL CRITICAL …
+//! SEP       = TAB                                     ; strict mode
+//! SEP       = 1*(SP / TAB)                            ; tolerant mode (pasted copies); the
+//!                                                     ; empty pointer/task columns vanish, so
+//!                                                     ; they are recognised by their shape
+//! ```
+//!
+//! The grammar works on ASCII bytes: for UTF-8 and Windows-1252 on the line itself, for
+//! UTF-16 on a narrowed copy of the header's code units (see `super::reader`). Offsets in
+//! [`Header`] are relative to the start of the line, in those bytes.
+
+use nom::bytes::complete::{tag, take_while, take_while_m_n};
+use nom::character::complete::char as ch;
+use nom::combinator::opt;
+use nom::{IResult, Parser};
+
+/// A parsed header; byte ranges are relative to the start of the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub pid: u32,
+    pub tid: u32,
+    pub time: LogTime,
+    pub column5: (usize, usize),
+    pub source: (usize, usize),
+    pub source_line: u32,
+    pub pointer: Option<u64>,
+    pub task: Option<(usize, usize)>,
+    pub severity: (usize, usize),
+    /// Where the message starts (the line's length when there is no message).
+    pub message_start: usize,
+}
+
+/// A yearless errlog time stamp: month, day and time of day to the nanosecond, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct LogTime {
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–60 (a leap second is kept as written).
+    pub second: u8,
+    /// Fraction of the second, in nanoseconds.
+    pub nanos: u32,
+}
+
+/// Field separators: strict (one TAB) or tolerant (runs of spaces and TABs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sep {
+    Tab,
+    Blanks,
+}
+
+/// The field a header failed on, for unparsed-line reports.
+pub(crate) type Failure = &'static str;
+
+type Res<'a, T> = IResult<&'a [u8], T>;
+
+fn is_sep_byte(b: u8) -> bool {
+    b == b'\t' || b == b' '
+}
+
+/// `SEP` — "\t", or in tolerant mode one or more spaces/TABs.
+fn sep(mode: Sep) -> impl Fn(&[u8]) -> Res<'_, ()> {
+    move |i| match mode {
+        Sep::Tab => tag(&b"\t"[..]).map(|_| ()).parse(i),
+        Sep::Blanks => {
+            let n = i.iter().take_while(|b| is_sep_byte(**b)).count();
+            if n == 0 {
+                Err(nom::Err::Error(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Space,
+                )))
+            } else {
+                Ok((&i[n..], ()))
+            }
+        }
+    }
+}
+
+fn hex_value(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |acc, &d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            _ => d - b'A' + 10,
+        };
+        (acc << 4) | u64::from(v)
+    })
+}
+
+fn dec_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0u32, |acc, &d| {
+        acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+    })
+}
+
+/// `pid` / `tid` — 1 to 8 hex digits: `44B4`.
+pub(crate) fn thread_or_process_id(i: &[u8]) -> Res<'_, u32> {
+    take_while_m_n(1, 8, |b: u8| b.is_ascii_hexdigit())
+        .map(|d| hex_value(d) as u32)
+        .parse(i)
+}
+
+fn two_digits(i: &[u8]) -> Res<'_, u8> {
+    take_while_m_n(2, 2, |b: u8| b.is_ascii_digit())
+        .map(|d| dec_value(d) as u8)
+        .parse(i)
+}
+
+/// `date` — month/day: `10/21`.
+pub(crate) fn date(i: &[u8]) -> Res<'_, (u8, u8)> {
+    let (rest, (month, _, day)) = (two_digits, ch('/'), two_digits).parse(i)?;
+    if (1..=12).contains(&month) && (1..=31).contains(&day) {
+        Ok((rest, (month, day)))
+    } else {
+        Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )))
+    }
+}
+
+/// `time` — `21:02:21.611` (1 to 9 fraction digits).
+pub(crate) fn time_of_day(i: &[u8]) -> Res<'_, (u8, u8, u8, u32)> {
+    let (rest, (h, _, m, _, s, _, frac)) = (
+        two_digits,
+        ch(':'),
+        two_digits,
+        ch(':'),
+        two_digits,
+        ch('.'),
+        take_while_m_n(1, 9, |b: u8| b.is_ascii_digit()),
+    )
+        .parse(i)?;
+    if h > 23 || m > 59 || s > 60 {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    let nanos = dec_value(frac) * 10u32.pow(9 - frac.len() as u32);
+    Ok((rest, (h, m, s, nanos)))
+}
+
+/// `column5` — opaque, up to the next separator: `71`.
+pub(crate) fn column5(i: &[u8]) -> Res<'_, &[u8]> {
+    take_while(|b: u8| b != b'\t' && b != b' ').parse(i)
+}
+
+/// `source` — `backupasync.cpp(1589)`: returns the whole field and the line number.
+///
+/// In strict mode the file name may contain spaces; the field ends at the TAB.
+pub(crate) fn source(mode: Sep) -> impl Fn(&[u8]) -> Res<'_, (&[u8], u32)> {
+    move |i| {
+        let field_len = match mode {
+            Sep::Tab => i.iter().position(|&b| b == b'\t').unwrap_or(i.len()),
+            Sep::Blanks => i.iter().position(|&b| is_sep_byte(b)).unwrap_or(i.len()),
+        };
+        let field = &i[..field_len];
+        let err = || nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Verify));
+        let open = field.iter().rposition(|&b| b == b'(').ok_or_else(err)?;
+        let digits = &field[open + 1..field.len().checked_sub(1).ok_or_else(err)?];
+        if open == 0
+            || field.last() != Some(&b')')
+            || digits.is_empty()
+            || digits.len() > 9
+            || !digits.iter().all(u8::is_ascii_digit)
+        {
+            return Err(err());
+        }
+        Ok((&i[field_len..], (field, dec_value(digits))))
+    }
+}
+
+/// `pointer` — `[000000001B73B830]` (the brackets are required).
+pub(crate) fn pointer(i: &[u8]) -> Res<'_, u64> {
+    let (rest, (_, digits, _)) = (
+        ch('['),
+        take_while_m_n(1, 16, |b: u8| b.is_ascii_hexdigit()),
+        ch(']'),
+    )
+        .parse(i)?;
+    Ok((rest, hex_value(digits)))
+}
+
+fn hex_run(n: usize) -> impl Fn(&[u8]) -> Res<'_, &[u8]> {
+    move |i| take_while_m_n(n, n, |b: u8| b.is_ascii_hexdigit()).parse(i)
+}
+
+/// `task` — a GUID, optionally in braces: `0517B3DB-347D-45A8-9DAB-FD7D1EA7D134`.
+pub(crate) fn task_guid(i: &[u8]) -> Res<'_, &[u8]> {
+    let start = i;
+    let (rest, _) = (
+        opt(ch('{')),
+        hex_run(8),
+        ch('-'),
+        hex_run(4),
+        ch('-'),
+        hex_run(4),
+        ch('-'),
+        hex_run(4),
+        ch('-'),
+        hex_run(12),
+    )
+        .parse(i)?;
+    let (rest, _) = if start.first() == Some(&b'{') {
+        ch('}').parse(rest)?
+    } else {
+        (rest, '}')
+    };
+    Ok((rest, &start[..start.len() - rest.len()]))
+}
+
+/// `severity` — an upper-case word: `WARNING`.
+pub(crate) fn severity(i: &[u8]) -> Res<'_, &[u8]> {
+    take_while_m_n(2, 16, |b: u8| b.is_ascii_uppercase()).parse(i)
+}
+
+fn at_field_end(i: &[u8]) -> bool {
+    i.first().is_none_or(|&b| is_sep_byte(b))
+}
+
+/// The whole header of a record line, or the name of the field that failed.
+pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
+    let off = |rest: &[u8]| line.len() - rest.len();
+    let sep = sep(mode);
+    let (i, pid) = thread_or_process_id(line).map_err(|_| "process id")?;
+    let (i, _) = sep(i).map_err(|_| "process id")?;
+    let (i, tid) = thread_or_process_id(i).map_err(|_| "thread id")?;
+    let (i, _) = sep(i).map_err(|_| "thread id")?;
+    let (i, (month, day)) = date(i).map_err(|_| "date")?;
+    let (i, _) = sep(i).map_err(|_| "date")?;
+    let (i, (hour, minute, second, nanos)) = time_of_day(i).map_err(|_| "time")?;
+    let (i, _) = sep(i).map_err(|_| "time")?;
+    let c5_start = off(i);
+    let (i, _) = column5(i).map_err(|_| "column 5")?;
+    let column5 = (c5_start, off(i));
+    let (i, _) = sep(i).map_err(|_| "column 5")?;
+    let src_start = off(i);
+    let (i, (_, source_line)) = source(mode)(i).map_err(|_| "source")?;
+    let source = (src_start, off(i));
+    let (i, _) = sep(i).map_err(|_| "source")?;
+    // pointer and task: empty columns in strict mode; absent columns in tolerant mode.
+    let (i, pointer) = match pointer(i) {
+        Ok((rest, p)) if at_field_end(rest) => (rest, Some(p)),
+        _ if mode == Sep::Tab && i.first() != Some(&b'\t') => return Err("object pointer"),
+        _ => (i, None),
+    };
+    let i = match (mode, pointer.is_some()) {
+        (Sep::Tab, _) | (Sep::Blanks, true) => sep(i).map_err(|_| "object pointer")?.0,
+        (Sep::Blanks, false) => i,
+    };
+    let task_start = off(i);
+    let (i, task) = match task_guid(i) {
+        Ok((rest, _)) if at_field_end(rest) => (rest, Some((task_start, off(rest)))),
+        _ if mode == Sep::Tab && i.first() != Some(&b'\t') => return Err("task id"),
+        _ => (i, None),
+    };
+    let i = match (mode, task.is_some()) {
+        (Sep::Tab, _) | (Sep::Blanks, true) => sep(i).map_err(|_| "task id")?.0,
+        (Sep::Blanks, false) => i,
+    };
+    let sev_start = off(i);
+    let (i, _) = severity(i).map_err(|_| "severity")?;
+    let severity = (sev_start, off(i));
+    let message_start = match i.first() {
+        None => line.len(),
+        Some(b'\t') if mode == Sep::Tab => off(i) + 1,
+        Some(_) if mode == Sep::Blanks => off(sep(i).map_err(|_| "severity")?.0),
+        Some(_) => return Err("severity"),
+    };
+    Ok(Header {
+        pid,
+        tid,
+        time: LogTime {
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+        },
+        column5,
+        source,
+        source_line,
+        pointer,
+        task,
+        severity,
+        message_start,
+    })
+}
+
+/// True when a line starts like a record header (`pid SEP tid SEP MM/`): a line that does
+/// so but fails [`header`] is reported as unparsed, not taken as a continuation.
+pub(crate) fn looks_like_header(line: &[u8], mode: Sep) -> bool {
+    let sep = sep(mode);
+    (
+        thread_or_process_id,
+        &sep,
+        thread_or_process_id,
+        &sep,
+        two_digits,
+        ch('/'),
+    )
+        .parse(line)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARS: &[u8] = b"44B4\t3968\t10/21\t21:02:21.611\t71\tbackupasync.cpp(1184)\t[000000001B73B830]\t0517B3DB-347D-45A8-9DAB-FD7D1EA7D134\tWARNING\tFailed: Hr: = [0x80780054] Offline Backup Progress: Failed";
+
+    fn text(line: &[u8], r: (usize, usize)) -> &str {
+        std::str::from_utf8(&line[r.0..r.1]).unwrap()
+    }
+
+    #[test]
+    fn productions_output_and_remainder() {
+        assert_eq!(thread_or_process_id(b"44B4\tx"), Ok((&b"\tx"[..], 0x44B4)));
+        assert_eq!(date(b"10/21\t"), Ok((&b"\t"[..], (10, 21))));
+        assert!(date(b"13/01").is_err());
+        assert!(date(b"00/10").is_err());
+        assert_eq!(
+            time_of_day(b"21:02:21.611 "),
+            Ok((&b" "[..], (21, 2, 21, 611_000_000)))
+        );
+        assert_eq!(
+            time_of_day(b"00:00:00.1"),
+            Ok((&b""[..], (0, 0, 0, 100_000_000)))
+        );
+        assert!(time_of_day(b"24:00:00.000").is_err());
+        assert!(time_of_day(b"12:00:00").is_err());
+        assert_eq!(column5(b"09\tx"), Ok((&b"\tx"[..], &b"09"[..])));
+        assert_eq!(
+            source(Sep::Tab)(b"a b.cpp(12)\tx"),
+            Ok((&b"\tx"[..], (&b"a b.cpp(12)"[..], 12)))
+        );
+        assert!(source(Sep::Tab)(b"(12)\t").is_err());
+        assert!(source(Sep::Tab)(b"a.cpp()\t").is_err());
+        assert!(source(Sep::Tab)(b"a.cpp(12\t").is_err());
+        assert_eq!(pointer(b"[00000000003970D0]\t"), Ok((&b"\t"[..], 0x3970D0)));
+        assert!(pointer(b"[00000000003970D0\t").is_err());
+        let g = b"{8AE83798-7A85-466A-80CA-22CA66582965}\t";
+        assert_eq!(task_guid(g), Ok((&b"\t"[..], &g[..38])));
+        assert!(task_guid(b"{8AE83798-7A85-466A-80CA-22CA66582965\t").is_err());
+        assert!(task_guid(b"8AE83798-7A85-466A-80CA-22CA6658296\t").is_err());
+        assert_eq!(
+            severity(b"CRITICAL\tx"),
+            Ok((&b"\tx"[..], &b"CRITICAL"[..]))
+        );
+    }
+
+    #[test]
+    fn full_mars_header() {
+        let h = header(MARS, Sep::Tab).unwrap();
+        assert_eq!((h.pid, h.tid), (0x44B4, 0x3968));
+        assert_eq!(
+            h.time,
+            LogTime {
+                month: 10,
+                day: 21,
+                hour: 21,
+                minute: 2,
+                second: 21,
+                nanos: 611_000_000
+            }
+        );
+        assert_eq!(text(MARS, h.column5), "71");
+        assert_eq!(text(MARS, h.source), "backupasync.cpp(1184)");
+        assert_eq!(h.source_line, 1184);
+        assert_eq!(h.pointer, Some(0x1B73B830));
+        assert_eq!(
+            text(MARS, h.task.unwrap()),
+            "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134"
+        );
+        assert_eq!(text(MARS, h.severity), "WARNING");
+        assert!(MARS[h.message_start..].starts_with(b"Failed: Hr: = [0x80780054]"));
+    }
+
+    #[test]
+    fn empty_columns_and_missing_message() {
+        let line = b"180C\t280C\t06/01\t20:55:45.690\t09\teverettexception.cpp(761)\t\t\tCRITICAL";
+        let h = header(line, Sep::Tab).unwrap();
+        assert_eq!((h.pointer, h.task), (None, None));
+        assert_eq!(text(line, h.severity), "CRITICAL");
+        assert_eq!(h.message_start, line.len());
+    }
+
+    #[test]
+    fn strict_failures_name_the_field() {
+        let cases: &[(&[u8], &str)] = &[
+            (
+                b"zz\t3968\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMAL\tm",
+                "process id",
+            ),
+            (b"44B4\t3968\t10/21\t21:02\t", "time"),
+            (
+                b"44B4\t3968\t10/41\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMAL\tm",
+                "date",
+            ),
+            (
+                b"44B4\t3968\t10/21\t21:02:21.611\t71\ta.cpp\t\t\tNORMAL\tm",
+                "source",
+            ),
+            (
+                b"44B4\t3968\t10/21\t21:02:21.611\t71\ta.cpp(1)\t[xyz]\t\tNORMAL\tm",
+                "object pointer",
+            ),
+            (
+                b"44B4\t3968\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\tnot-a-guid\tNORMAL\tm",
+                "task id",
+            ),
+            (
+                b"44B4\t3968\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tnormal\tm",
+                "severity",
+            ),
+            (
+                b"44B4\t3968\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMAL message",
+                "severity",
+            ),
+        ];
+        for (line, field) in cases {
+            assert_eq!(
+                header(line, Sep::Tab).err(),
+                Some(*field),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn tolerant_mode_recognises_shapes() {
+        let line = b"44B4 3968 10/21 21:02:21.611 69 AzureServiceManagementHelper.cs(320) 0517B3DB-347D-45A8-9DAB-FD7D1EA7D134 FATAL GetImportJobStatus:: Import job not found";
+        let h = header(line, Sep::Blanks).unwrap();
+        assert_eq!(h.pointer, None);
+        assert_eq!(
+            text(line, h.task.unwrap()),
+            "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134"
+        );
+        assert_eq!(text(line, h.severity), "FATAL");
+        assert!(line[h.message_start..].starts_with(b"GetImportJobStatus::"));
+        let line = b"0990  17D8 11/05 13:02:42.416 31 vsssnapshotrequestor.cpp(585)   [00000000003970D0] NORMAL CVssSnapshotRequestor:: ProviderId";
+        let h = header(line, Sep::Blanks).unwrap();
+        assert_eq!((h.pointer, h.task), (Some(0x3970D0), None));
+        assert!(line[h.message_start..].starts_with(b"CVssSnapshotRequestor::"));
+        // strict mode rejects the pasted copy
+        assert!(header(line, Sep::Tab).is_err());
+    }
+
+    #[test]
+    fn header_prefix_detection() {
+        assert!(looks_like_header(b"44B4\t3968\t10/2", Sep::Tab));
+        assert!(!looks_like_header(b"   at System.Foo()", Sep::Tab));
+        assert!(!looks_like_header(b"44B4 3968 10/21", Sep::Tab));
+        assert!(looks_like_header(b"44B4 3968 10/21", Sep::Blanks));
+    }
+}
