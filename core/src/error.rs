@@ -121,7 +121,9 @@ pub enum ErrorKind {
 impl Error {
     /// Build an error from its kind.
     pub fn new(kind: ErrorKind) -> Self {
-        Error { inner: Box::new(Inner { path: None, kind }) }
+        Error {
+            inner: Box::new(Inner { path: None, kind }),
+        }
     }
 
     /// Attach the path of the input this error is about (kept if already set).
@@ -174,7 +176,11 @@ impl Error {
     }
 
     pub(crate) fn not_format(format: Format, offset: u64, reason: &'static str) -> Self {
-        Error::new(ErrorKind::NotFormat { format, offset, reason })
+        Error::new(ErrorKind::NotFormat {
+            format,
+            offset,
+            reason,
+        })
     }
 }
 
@@ -232,7 +238,9 @@ mod tests {
 
     #[test]
     fn first_path_wins() {
-        let e = Error::io(io::Error::from(io::ErrorKind::NotFound)).with_path("a").with_path("b");
+        let e = Error::io(io::Error::from(io::ErrorKind::NotFound))
+            .with_path("a")
+            .with_path("b");
         assert_eq!(e.path(), Some(Path::new("a")));
         assert_eq!(e.io_kind(), Some(io::ErrorKind::NotFound));
     }

@@ -39,7 +39,10 @@ impl Span {
     /// Shift the span by `by` bytes.
     #[must_use]
     pub const fn offset(self, by: usize) -> Span {
-        Span { start: self.start + by, end: self.end + by }
+        Span {
+            start: self.start + by,
+            end: self.end + by,
+        }
     }
 
     /// The bytes this span covers in `buf` (empty when out of range).
@@ -50,6 +53,9 @@ impl Span {
 
 impl From<std::ops::Range<usize>> for Span {
     fn from(r: std::ops::Range<usize>) -> Self {
-        Span { start: r.start, end: r.end }
+        Span {
+            start: r.start,
+            end: r.end,
+        }
     }
 }

@@ -33,7 +33,7 @@ mod stream;
 use chrono::{DateTime, Utc};
 
 pub use grammar::LogTime;
-pub use logset::{discover, ErrlogFile, LogSet};
+pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
 pub use reader::{Entries, Stats, YearPolicy};
 pub use record::{
     Entry, EntryBuf, Record, RecordBuf, Severity, Unparsed, UnparsedBuf, UnparsedReason,
