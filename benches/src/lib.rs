@@ -86,7 +86,7 @@ pub fn errlog(size: usize, enc: Encoding, density: f64, seed: u64) -> Vec<u8> {
         ms += rng.below(900);
         let (month, day) = (1 + (ms / 86_400_000 / 28) % 12, 1 + (ms / 86_400_000) % 28);
         let t = ms % 86_400_000;
-        let (col5, src, msg) = if n % every == 0 {
+        let (col5, src, msg) = if n.is_multiple_of(every) {
             PLANTED[rng.below(PLANTED.len() as u64) as usize]
         } else {
             NORMAL[rng.below(NORMAL.len() as u64) as usize]
@@ -105,9 +105,9 @@ pub fn errlog(size: usize, enc: Encoding, density: f64, seed: u64) -> Vec<u8> {
             t / 60_000 % 60,
             t / 1000 % 60,
             t % 1000,
-            if msg.starts_with("Failed") || n % every == 0 { "WARNING" } else { "NORMAL" },
+            if msg.starts_with("Failed") || n.is_multiple_of(every) { "WARNING" } else { "NORMAL" },
         ));
-        if n % 97 == 0 {
+        if n.is_multiple_of(97) {
             text.push_str(&format!(
                 "   at Microsoft.Internal.CloudBackup.Worker.Run(Int32 attempt){eol}"
             ));
