@@ -94,7 +94,7 @@ impl<'a> UnparsedRow<'a> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 /// Writes records in one format.
@@ -113,7 +113,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 impl<W: Write> RecordWriter<W> {
     pub fn new(format: ParseFormat, out: W) -> Self {
         let sink = match format {
-            ParseFormat::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            ParseFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             ParseFormat::Jsonl | ParseFormat::Table => Sink::Plain(out),
         };
         RecordWriter { format, sink }
