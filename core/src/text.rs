@@ -111,7 +111,7 @@ impl TextEncoding {
     }
 
     fn utf8_or_ansi(text: &[u8]) -> TextEncoding {
-        if std::str::from_utf8(text).is_ok() {
+        if simdutf8::basic::from_utf8(text).is_ok() {
             TextEncoding::Utf8
         } else {
             TextEncoding::Windows1252
@@ -133,7 +133,10 @@ impl TextEncoding {
     /// surrogates, bad UTF-8) become U+FFFD, so this never fails.
     pub fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
         match self {
-            TextEncoding::Utf8 => String::from_utf8_lossy(bytes),
+            TextEncoding::Utf8 => match simdutf8::basic::from_utf8(bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(bytes),
+            },
             TextEncoding::Windows1252 => {
                 encoding_rs::WINDOWS_1252
                     .decode_without_bom_handling(bytes)

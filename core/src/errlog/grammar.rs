@@ -20,13 +20,10 @@
 //! UTF-16 on a narrowed copy of the header's code units (see `super::reader`). Offsets in
 //! [`Header`] are relative to the start of the line, in those bytes.
 
-use nom::bytes::complete::{tag, take_while, take_while_m_n};
-use nom::character::complete::char as ch;
-use nom::combinator::opt;
-use nom::{IResult, Parser};
+use nom::IResult;
 
 /// A parsed header; byte ranges are relative to the start of the line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Header {
     pub pid: u32,
     pub tid: u32,
@@ -34,7 +31,8 @@ pub(crate) struct Header {
     pub column5: (usize, usize),
     pub source: (usize, usize),
     pub source_line: u32,
-    pub pointer: Option<u64>,
+    /// The hex digits of the pointer (brackets excluded); the value is read on demand.
+    pub pointer: Option<(usize, usize)>,
     pub task: Option<(usize, usize)>,
     pub severity: (usize, usize),
     /// Where the message starts (the line's length when there is no message).
@@ -74,17 +72,65 @@ fn is_sep_byte(b: u8) -> bool {
     b == b'\t' || b == b' '
 }
 
+fn fail<T>(i: &[u8], kind: nom::error::ErrorKind) -> Res<'_, T> {
+    Err(nom::Err::Error(nom::error::Error::new(i, kind)))
+}
+
+/// Hex digit values; 0xFF for bytes that are not hex digits.
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        t[b'a' as usize + c] = 10 + c as u8;
+        t[b'A' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+#[inline]
+fn is_hex(b: u8) -> bool {
+    HEX[b as usize] != 0xFF
+}
+
+/// Value of a run of hex digits (at most 16, all checked by the caller).
+#[inline]
+fn hex_value(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(0u64, |acc, &d| (acc << 4) | u64::from(HEX[d as usize]))
+}
+
+#[inline]
+fn dec_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0u32, |acc, &d| {
+        acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+    })
+}
+
+/// The length of the run of hex digits at the start of `i`, up to `max`.
+#[inline]
+fn hex_run_len(i: &[u8], max: usize) -> usize {
+    i.iter().take(max).take_while(|&&b| is_hex(b)).count()
+}
+
 /// `SEP` — "\t", or in tolerant mode one or more spaces/TABs.
-fn sep(mode: Sep) -> impl Fn(&[u8]) -> Res<'_, ()> {
-    move |i| match mode {
-        Sep::Tab => tag(&b"\t"[..]).map(|_| ()).parse(i),
+#[inline]
+fn sep(i: &[u8], mode: Sep) -> Res<'_, ()> {
+    match mode {
+        Sep::Tab => match i.first() {
+            Some(b'\t') => Ok((&i[1..], ())),
+            _ => fail(i, nom::error::ErrorKind::Tag),
+        },
         Sep::Blanks => {
             let n = i.iter().take_while(|b| is_sep_byte(**b)).count();
             if n == 0 {
-                Err(nom::Err::Error(nom::error::Error::new(
-                    i,
-                    nom::error::ErrorKind::Space,
-                )))
+                fail(i, nom::error::ErrorKind::Space)
             } else {
                 Ok((&i[n..], ()))
             }
@@ -92,143 +138,155 @@ fn sep(mode: Sep) -> impl Fn(&[u8]) -> Res<'_, ()> {
     }
 }
 
-fn hex_value(digits: &[u8]) -> u64 {
-    digits.iter().fold(0u64, |acc, &d| {
-        let v = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            _ => d - b'A' + 10,
-        };
-        (acc << 4) | u64::from(v)
-    })
-}
-
-fn dec_value(digits: &[u8]) -> u32 {
-    digits.iter().fold(0u32, |acc, &d| {
-        acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))
-    })
-}
-
 /// `pid` / `tid` — 1 to 8 hex digits: `44B4`.
+#[inline]
 pub(crate) fn thread_or_process_id(i: &[u8]) -> Res<'_, u32> {
-    take_while_m_n(1, 8, |b: u8| b.is_ascii_hexdigit())
-        .map(|d| hex_value(d) as u32)
-        .parse(i)
+    let n = hex_run_len(i, 8);
+    if n == 0 {
+        return fail(i, nom::error::ErrorKind::HexDigit);
+    }
+    Ok((&i[n..], hex_value(&i[..n]) as u32))
 }
 
-fn two_digits(i: &[u8]) -> Res<'_, u8> {
-    take_while_m_n(2, 2, |b: u8| b.is_ascii_digit())
-        .map(|d| dec_value(d) as u8)
-        .parse(i)
+#[inline]
+fn two_digits_at(i: &[u8], at: usize) -> Option<u8> {
+    match (i.get(at), i.get(at + 1)) {
+        (Some(a @ b'0'..=b'9'), Some(b @ b'0'..=b'9')) => Some((a - b'0') * 10 + (b - b'0')),
+        _ => None,
+    }
 }
 
 /// `date` — month/day: `10/21`.
+#[inline]
 pub(crate) fn date(i: &[u8]) -> Res<'_, (u8, u8)> {
-    let (rest, (month, _, day)) = (two_digits, ch('/'), two_digits).parse(i)?;
-    if (1..=12).contains(&month) && (1..=31).contains(&day) {
-        Ok((rest, (month, day)))
-    } else {
-        Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::Verify,
-        )))
+    match (two_digits_at(i, 0), i.get(2), two_digits_at(i, 3)) {
+        (Some(m @ 1..=12), Some(b'/'), Some(d @ 1..=31)) => Ok((&i[5..], (m, d))),
+        _ => fail(i, nom::error::ErrorKind::Verify),
     }
 }
 
 /// `time` — `21:02:21.611` (1 to 9 fraction digits).
+#[inline]
 pub(crate) fn time_of_day(i: &[u8]) -> Res<'_, (u8, u8, u8, u32)> {
-    let (rest, (h, _, m, _, s, _, frac)) = (
-        two_digits,
-        ch(':'),
-        two_digits,
-        ch(':'),
-        two_digits,
-        ch('.'),
-        take_while_m_n(1, 9, |b: u8| b.is_ascii_digit()),
-    )
-        .parse(i)?;
-    if h > 23 || m > 59 || s > 60 {
-        return Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::Verify,
-        )));
+    let ok_shape = i.get(2) == Some(&b':') && i.get(5) == Some(&b':') && i.get(8) == Some(&b'.');
+    let (Some(h @ 0..=23), Some(m @ 0..=59), Some(s @ 0..=60), true) = (
+        two_digits_at(i, 0),
+        two_digits_at(i, 3),
+        two_digits_at(i, 6),
+        ok_shape,
+    ) else {
+        return fail(i, nom::error::ErrorKind::Verify);
+    };
+    let frac = i[9..]
+        .iter()
+        .take(9)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if frac == 0 || i.get(9 + frac).is_some_and(u8::is_ascii_digit) {
+        return fail(i, nom::error::ErrorKind::Verify);
     }
-    let nanos = dec_value(frac) * 10u32.pow(9 - frac.len() as u32);
-    Ok((rest, (h, m, s, nanos)))
+    const SCALE: [u32; 10] = [
+        0,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    let nanos = dec_value(&i[9..9 + frac]) * SCALE[frac];
+    Ok((&i[9 + frac..], (h, m, s, nanos)))
 }
 
 /// `column5` — opaque, up to the next separator: `71`.
+#[inline]
 pub(crate) fn column5(i: &[u8]) -> Res<'_, &[u8]> {
-    take_while(|b: u8| b != b'\t' && b != b' ').parse(i)
+    let n = i.iter().take_while(|&&b| !is_sep_byte(b)).count();
+    Ok((&i[n..], &i[..n]))
 }
 
 /// `source` — `backupasync.cpp(1589)`: returns the whole field and the line number.
 ///
 /// In strict mode the file name may contain spaces; the field ends at the TAB.
-pub(crate) fn source(mode: Sep) -> impl Fn(&[u8]) -> Res<'_, (&[u8], u32)> {
-    move |i| {
-        let field_len = match mode {
-            Sep::Tab => i.iter().position(|&b| b == b'\t').unwrap_or(i.len()),
-            Sep::Blanks => i.iter().position(|&b| is_sep_byte(b)).unwrap_or(i.len()),
-        };
-        let field = &i[..field_len];
-        let err = || nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Verify));
-        let open = field.iter().rposition(|&b| b == b'(').ok_or_else(err)?;
-        let digits = &field[open + 1..field.len().checked_sub(1).ok_or_else(err)?];
-        if open == 0
-            || field.last() != Some(&b')')
-            || digits.is_empty()
-            || digits.len() > 9
-            || !digits.iter().all(u8::is_ascii_digit)
-        {
-            return Err(err());
-        }
-        Ok((&i[field_len..], (field, dec_value(digits))))
+#[inline]
+pub(crate) fn source(i: &[u8], mode: Sep) -> Res<'_, (&[u8], u32)> {
+    let field_len = match mode {
+        Sep::Tab => memchr::memchr(b'\t', i).unwrap_or(i.len()),
+        Sep::Blanks => i.iter().position(|&b| is_sep_byte(b)).unwrap_or(i.len()),
+    };
+    let field = &i[..field_len];
+    let Some((b')', inner)) = field.split_last() else {
+        return fail(i, nom::error::ErrorKind::Verify);
+    };
+    let digits = inner
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let open = inner.len() - digits;
+    if digits == 0 || digits > 9 || open < 2 || inner[open - 1] != b'(' {
+        return fail(i, nom::error::ErrorKind::Verify);
     }
+    Ok((&i[field_len..], (field, dec_value(&inner[open..]))))
 }
 
-/// `pointer` — `[000000001B73B830]` (the brackets are required).
-pub(crate) fn pointer(i: &[u8]) -> Res<'_, u64> {
-    let (rest, (_, digits, _)) = (
-        ch('['),
-        take_while_m_n(1, 16, |b: u8| b.is_ascii_hexdigit()),
-        ch(']'),
-    )
-        .parse(i)?;
-    Ok((rest, hex_value(digits)))
+/// `pointer` — `[000000001B73B830]` (the brackets are required): returns the digits.
+#[inline]
+pub(crate) fn pointer(i: &[u8]) -> Res<'_, &[u8]> {
+    let n = if i.first() == Some(&b'[') {
+        hex_run_len(&i[1..], 16)
+    } else {
+        0
+    };
+    if n == 0 || i.get(1 + n) != Some(&b']') {
+        return fail(i, nom::error::ErrorKind::Verify);
+    }
+    Ok((&i[n + 2..], &i[1..1 + n]))
 }
 
-fn hex_run(n: usize) -> impl Fn(&[u8]) -> Res<'_, &[u8]> {
-    move |i| take_while_m_n(n, n, |b: u8| b.is_ascii_hexdigit()).parse(i)
+/// The value of validated hex digits (a pointer's).
+pub(crate) fn hex_digits_value(digits: impl Iterator<Item = u8>) -> u64 {
+    digits.fold(0u64, |acc, d| {
+        (acc << 4) | u64::from(HEX[d as usize] & 0x0F)
+    })
 }
 
 /// `task` — a GUID, optionally in braces: `0517B3DB-347D-45A8-9DAB-FD7D1EA7D134`.
+#[inline]
 pub(crate) fn task_guid(i: &[u8]) -> Res<'_, &[u8]> {
-    let start = i;
-    let (rest, _) = (
-        opt(ch('{')),
-        hex_run(8),
-        ch('-'),
-        hex_run(4),
-        ch('-'),
-        hex_run(4),
-        ch('-'),
-        hex_run(4),
-        ch('-'),
-        hex_run(12),
-    )
-        .parse(i)?;
-    let (rest, _) = if start.first() == Some(&b'{') {
-        ch('}').parse(rest)?
-    } else {
-        (rest, '}')
-    };
-    Ok((rest, &start[..start.len() - rest.len()]))
+    let braced = i.first() == Some(&b'{');
+    let g = &i[usize::from(braced)..];
+    let len = 36 + 2 * usize::from(braced);
+    let shape = g.len() >= 36
+        && g[8] == b'-'
+        && g[13] == b'-'
+        && g[18] == b'-'
+        && g[23] == b'-'
+        && [&g[..8], &g[9..13], &g[14..18], &g[19..23], &g[24..36]]
+            .iter()
+            .all(|part| part.iter().fold(0u8, |acc, &b| acc | HEX[b as usize]) != 0xFF)
+        && (!braced || g.get(36) == Some(&b'}'));
+    if !shape {
+        return fail(i, nom::error::ErrorKind::Verify);
+    }
+    Ok((&i[len..], &i[..len]))
 }
 
-/// `severity` — an upper-case word: `WARNING`.
+/// `severity` — an upper-case word of 2 to 16 letters: `WARNING`.
+#[inline]
 pub(crate) fn severity(i: &[u8]) -> Res<'_, &[u8]> {
-    take_while_m_n(2, 16, |b: u8| b.is_ascii_uppercase()).parse(i)
+    let n = i
+        .iter()
+        .take(16)
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
+    if n < 2 || i.get(n).is_some_and(u8::is_ascii_uppercase) {
+        return fail(i, nom::error::ErrorKind::Verify);
+    }
+    Ok((&i[n..], &i[..n]))
 }
 
 fn at_field_end(i: &[u8]) -> bool {
@@ -238,7 +296,7 @@ fn at_field_end(i: &[u8]) -> bool {
 /// The whole header of a record line, or the name of the field that failed.
 pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
     let off = |rest: &[u8]| line.len() - rest.len();
-    let sep = sep(mode);
+    let sep = |i| sep(i, mode);
     let (i, pid) = thread_or_process_id(line).map_err(|_| "process id")?;
     let (i, _) = sep(i).map_err(|_| "process id")?;
     let (i, tid) = thread_or_process_id(i).map_err(|_| "thread id")?;
@@ -252,12 +310,15 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
     let column5 = (c5_start, off(i));
     let (i, _) = sep(i).map_err(|_| "column 5")?;
     let src_start = off(i);
-    let (i, (_, source_line)) = source(mode)(i).map_err(|_| "source")?;
+    let (i, (_, source_line)) = source(i, mode).map_err(|_| "source")?;
     let source = (src_start, off(i));
     let (i, _) = sep(i).map_err(|_| "source")?;
     // pointer and task: empty columns in strict mode; absent columns in tolerant mode.
+    let ptr_start = off(i) + 1;
     let (i, pointer) = match pointer(i) {
-        Ok((rest, p)) if at_field_end(rest) => (rest, Some(p)),
+        Ok((rest, digits)) if at_field_end(rest) => {
+            (rest, Some((ptr_start, ptr_start + digits.len())))
+        }
         _ if mode == Sep::Tab && i.first() != Some(&b'\t') => return Err("object pointer"),
         _ => (i, None),
     };
@@ -308,17 +369,16 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
 /// True when a line starts like a record header (`pid SEP tid SEP MM/`): a line that does
 /// so but fails [`header`] is reported as unparsed, not taken as a continuation.
 pub(crate) fn looks_like_header(line: &[u8], mode: Sep) -> bool {
-    let sep = sep(mode);
-    (
-        thread_or_process_id,
-        &sep,
-        thread_or_process_id,
-        &sep,
-        two_digits,
-        ch('/'),
-    )
-        .parse(line)
-        .is_ok()
+    let sep = |i| sep(i, mode);
+    let Ok((i, _)) = thread_or_process_id(line) else {
+        return false;
+    };
+    let Ok((i, _)) = sep(i) else { return false };
+    let Ok((i, _)) = thread_or_process_id(i) else {
+        return false;
+    };
+    let Ok((i, _)) = sep(i) else { return false };
+    two_digits_at(i, 0).is_some() && i.get(2) == Some(&b'/')
 }
 
 #[cfg(test)]
@@ -347,15 +407,32 @@ mod tests {
         );
         assert!(time_of_day(b"24:00:00.000").is_err());
         assert!(time_of_day(b"12:00:00").is_err());
+        assert!(time_of_day(b"12:00:00.1234567890").is_err());
+        assert!(severity(b"ABCDEFGHIJKLMNOPQ").is_err());
+        assert!(source(b"a.cpp(1x2)\t", Sep::Tab).is_err());
+        assert_eq!(
+            thread_or_process_id(b"123456789"),
+            Ok((&b"9"[..], 0x12345678))
+        );
         assert_eq!(column5(b"09\tx"), Ok((&b"\tx"[..], &b"09"[..])));
         assert_eq!(
-            source(Sep::Tab)(b"a b.cpp(12)\tx"),
+            source(b"a b.cpp(12)\tx", Sep::Tab),
             Ok((&b"\tx"[..], (&b"a b.cpp(12)"[..], 12)))
         );
-        assert!(source(Sep::Tab)(b"(12)\t").is_err());
-        assert!(source(Sep::Tab)(b"a.cpp()\t").is_err());
-        assert!(source(Sep::Tab)(b"a.cpp(12\t").is_err());
-        assert_eq!(pointer(b"[00000000003970D0]\t"), Ok((&b"\t"[..], 0x3970D0)));
+        assert!(source(b"(12)\t", Sep::Tab).is_err());
+        assert!(source(b"a.cpp()\t", Sep::Tab).is_err());
+        assert!(source(b"a.cpp(12\t", Sep::Tab).is_err());
+        assert!(source(b"a.cpp(1x2)\t", Sep::Tab).is_err());
+        assert!(time_of_day(b"12:00:00.1234567890").is_err());
+        assert!(severity(b"ABCDEFGHIJKLMNOPQ").is_err());
+        assert_eq!(
+            thread_or_process_id(b"123456789"),
+            Ok((&b"9"[..], 0x12345678))
+        );
+        assert_eq!(
+            pointer(b"[00000000003970D0]\t"),
+            Ok((&b"\t"[..], &b"00000000003970D0"[..]))
+        );
         assert!(pointer(b"[00000000003970D0\t").is_err());
         let g = b"{8AE83798-7A85-466A-80CA-22CA66582965}\t";
         assert_eq!(task_guid(g), Ok((&b"\t"[..], &g[..38])));
@@ -385,7 +462,7 @@ mod tests {
         assert_eq!(text(MARS, h.column5), "71");
         assert_eq!(text(MARS, h.source), "backupasync.cpp(1184)");
         assert_eq!(h.source_line, 1184);
-        assert_eq!(h.pointer, Some(0x1B73B830));
+        assert_eq!(text(MARS, h.pointer.unwrap()), "000000001B73B830");
         assert_eq!(
             text(MARS, h.task.unwrap()),
             "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134"
@@ -459,7 +536,10 @@ mod tests {
         assert!(line[h.message_start..].starts_with(b"GetImportJobStatus::"));
         let line = b"0990  17D8 11/05 13:02:42.416 31 vsssnapshotrequestor.cpp(585)   [00000000003970D0] NORMAL CVssSnapshotRequestor:: ProviderId";
         let h = header(line, Sep::Blanks).unwrap();
-        assert_eq!((h.pointer, h.task), (Some(0x3970D0), None));
+        assert_eq!(
+            (text(line, h.pointer.unwrap()), h.task),
+            ("00000000003970D0", None)
+        );
         assert!(line[h.message_start..].starts_with(b"CVssSnapshotRequestor::"));
         // strict mode rejects the pasted copy
         assert!(header(line, Sep::Tab).is_err());

@@ -132,10 +132,12 @@ impl YearState {
     }
 }
 
+/// What a line is. For `Header` the parsed header is in `Entries::header` (kept out of the
+/// lookahead slot so that only this small tag moves around).
 #[derive(Debug, Clone, Copy)]
 enum Class {
     Blank,
-    Header(Header),
+    Header,
     Malformed(&'static str),
     Other,
 }
@@ -154,6 +156,7 @@ pub struct Entries<'a> {
     after_malformed: bool,
     at_eof: bool,
     pending: Option<(Line, u64, Class)>,
+    header: Header,
     resume: Option<(usize, u64)>,
     years: YearState,
     stats: Stats,
@@ -201,6 +204,7 @@ impl<'a> Entries<'a> {
             after_malformed: false,
             at_eof,
             pending: None,
+            header: Header::default(),
             resume: None,
             years,
             stats: Stats {
@@ -263,10 +267,12 @@ impl<'a> Entries<'a> {
     }
 
     #[inline]
-    fn classify(&self, line: &Line) -> Class {
+    fn classify(&mut self, line: &Line) -> Class {
         let content = &self.buf[line.start..line.content_end];
         match self.encoding {
-            TextEncoding::Utf8 | TextEncoding::Windows1252 => classify_ascii(content, self.mode),
+            TextEncoding::Utf8 | TextEncoding::Windows1252 => {
+                classify_ascii(content, self.mode, &mut self.header)
+            }
             TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
                 let mut narrow = [0u8; MAX_HEADER_UNITS];
                 let units = (content.len() / 2).min(MAX_HEADER_UNITS);
@@ -283,8 +289,9 @@ impl<'a> Entries<'a> {
                     return Class::Other;
                 }
                 let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
-                match classify_ascii(&narrow[..n], self.mode) {
-                    Class::Header(mut h) => {
+                match classify_ascii(&narrow[..n], self.mode, &mut self.header) {
+                    Class::Header => {
+                        let h = &mut self.header;
                         if h.severity.1 == n && n < content.len() / 2 {
                             // the severity word ran into a non-ASCII unit or the narrowing limit
                             return Class::Other;
@@ -292,9 +299,10 @@ impl<'a> Entries<'a> {
                         h.column5 = scale(h.column5);
                         h.source = scale(h.source);
                         h.task = h.task.map(scale);
+                        h.pointer = h.pointer.map(scale);
                         h.severity = scale(h.severity);
                         h.message_start *= 2;
-                        Class::Header(h)
+                        Class::Header
                     }
                     Class::Blank if !fully_narrowed => Class::Other,
                     other => other,
@@ -315,7 +323,8 @@ impl<'a> Entries<'a> {
         })
     }
 
-    fn record(&mut self, first: Line, no: u64, h: Header) -> Option<Entry<'a>> {
+    fn record(&mut self, first: Line, no: u64) -> Option<Entry<'a>> {
+        let h = self.header;
         let mut end = first.end;
         let mut message_end = first.content_end;
         let (mut continuations, mut interior_blank, mut trailing_blank) = (0u32, 0u32, 0u32);
@@ -330,7 +339,7 @@ impl<'a> Entries<'a> {
                     end = line.end;
                     message_end = line.content_end;
                 }
-                Class::Header(_) | Class::Malformed(_) => {
+                Class::Header | Class::Malformed(_) => {
                     self.pending = Some((line, line_no, class));
                     reached_end = false;
                     break;
@@ -374,7 +383,7 @@ impl<'a> Entries<'a> {
             column5: Rel::new(h.column5.0, h.column5.1),
             source: Rel::new(h.source.0, h.source.1),
             source_line: h.source_line,
-            pointer: h.pointer,
+            pointer: h.pointer.map(|p| Rel::new(p.0, p.1)),
             task: h.task.map(|t| Rel::new(t.0, t.1)),
             severity,
             severity_word: Rel::new(h.severity.0, h.severity.1),
@@ -388,10 +397,13 @@ fn scale(r: (usize, usize)) -> (usize, usize) {
 }
 
 #[inline]
-fn classify_ascii(content: &[u8], mode: Sep) -> Class {
+fn classify_ascii(content: &[u8], mode: Sep, slot: &mut Header) -> Class {
     match content.first() {
         Some(b) if b.is_ascii_hexdigit() => match grammar::header(content, mode) {
-            Ok(h) => Class::Header(h),
+            Ok(h) => {
+                *slot = h;
+                Class::Header
+            }
             Err(field) if grammar::looks_like_header(content, mode) => Class::Malformed(field),
             Err(_) => Class::Other,
         },
@@ -411,7 +423,7 @@ impl<'a> Iterator for Entries<'a> {
                     self.stats.lines += 1;
                     self.stats.blank_lines += 1;
                 }
-                Class::Header(h) => return self.record(line, no, h),
+                Class::Header => return self.record(line, no),
                 Class::Malformed(field) => {
                     self.after_malformed = true;
                     let reason = if line.is_unterminated() && self.at_eof {

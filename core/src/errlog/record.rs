@@ -77,7 +77,7 @@ pub struct Record<'a> {
     pub(crate) column5: Rel,
     pub(crate) source: Rel,
     pub(crate) source_line: u32,
-    pub(crate) pointer: Option<u64>,
+    pub(crate) pointer: Option<Rel>,
     pub(crate) task: Option<Rel>,
     pub(crate) severity: Severity,
     pub(crate) severity_word: Rel,
@@ -185,7 +185,12 @@ impl<'a> Record<'a> {
 
     /// The object pointer (`[000000001B73B830]`), when the column is not empty.
     pub fn pointer(&self) -> Option<u64> {
-        self.pointer
+        let r = self.pointer?;
+        let raw = &self.raw[r.range()];
+        let unit = self.encoding.unit();
+        Some(super::grammar::hex_digits_value(
+            (0..raw.len() / unit).map(|k| self.encoding.unit_at(raw, k * unit) as u8),
+        ))
     }
 
     /// The task (job) GUID as written, when the column is not empty.
@@ -230,7 +235,7 @@ impl<'a> Record<'a> {
             column5: self.column5().into_owned(),
             source: self.source().into_owned(),
             source_line: self.source_line,
-            pointer: self.pointer,
+            pointer: self.pointer(),
             task_id: self.task_id().map(Cow::into_owned),
             severity: self.severity,
             severity_word: self.severity_word().into_owned(),

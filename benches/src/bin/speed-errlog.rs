@@ -1,0 +1,23 @@
+//! Parse a file N times and print MB/s (a profiling aid; benchmarks live in benches/).
+
+use marslog::errlog::{Entry, ErrlogParser};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let buf = std::fs::read(&args[1]).expect("read file");
+    let n: usize = args.get(2).map_or(5, |s| s.parse().expect("N"));
+    let parser = ErrlogParser::new().with_year(2025);
+    let t = std::time::Instant::now();
+    let mut acc = 0u64;
+    for _ in 0..n {
+        for e in parser.entries(&buf) {
+            if let Entry::Record(r) = e {
+                acc = acc
+                    .wrapping_add(u64::from(r.pid() ^ r.source_line()))
+                    .wrapping_add(r.message_bytes().len() as u64);
+            }
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("{:.0} MB/s ({acc})", (buf.len() * n) as f64 / secs / 1e6);
+}
