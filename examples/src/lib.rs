@@ -1,1 +1,1 @@
-//! Examples live as [[example]] targets.
+//! Runnable examples of the `marslog` crate: `cargo run -p marslog-examples --example NAME`.

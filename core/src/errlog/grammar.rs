@@ -18,7 +18,7 @@
 //!
 //! The grammar works on ASCII bytes: for UTF-8 and Windows-1252 on the line itself, for
 //! UTF-16 on a narrowed copy of the header's code units (see `super::reader`). Offsets in
-//! [`Header`] are relative to the start of the line, in those bytes.
+//! `Header` are relative to the start of the line, in those bytes.
 
 use nom::IResult;
 

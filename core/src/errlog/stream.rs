@@ -68,7 +68,7 @@ impl<R: Read> ErrlogStream<R> {
         }
     }
 
-    /// Read `bytes` per round instead of [`BLOCK`] (at least 1; for tests and tuning).
+    /// Read `bytes` per round instead of 1 MiB (at least 1; for tests and tuning).
     #[must_use]
     pub fn block_size(mut self, bytes: usize) -> Self {
         self.block = bytes.max(1);
