@@ -1,0 +1,1 @@
+//! Builds valid `.evtx` bytes for tests and benchmarks (work in progress).
