@@ -187,9 +187,14 @@ impl<'a> Event<'a> {
         self.system_text(SystemField::ProviderName)
     }
 
-    /// `System/Provider@Guid`, as `{…}` lowercase for EVTX.
+    /// `System/Provider@Guid`, as `{xxxxxxxx-…}` in lowercase (XML inputs are normalised:
+    /// braces optional, any case).
     pub fn provider_guid(&self) -> Option<Cow<'_, str>> {
-        self.system_text(SystemField::ProviderGuid)
+        let text = self.system_text(SystemField::ProviderGuid)?;
+        Some(match normalize_guid(&text) {
+            Some(g) if g != text => Cow::Owned(g),
+            _ => text,
+        })
     }
 
     /// `System/Channel`.
@@ -333,6 +338,24 @@ impl<'a> Event<'a> {
     pub fn to_json(&self) -> Result<serde_json::Value, Damage> {
         Ok(render::to_json(&self.to_tree()?))
     }
+}
+
+/// `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` lowercase, from a GUID with or without braces.
+pub fn normalize_guid(s: &str) -> Option<String> {
+    let t = s.trim();
+    let inner = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
+    let ok = inner.len() == 36
+        && inner.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    ok.then(|| format!("{{{}}}", inner.to_ascii_lowercase()))
 }
 
 /// Is a value "empty" for an optional substitution (left out entirely)?
