@@ -9,7 +9,7 @@
 //!   of one substitution value. Only fields the map cannot place (mixed content) resolve
 //!   the tree.
 //! * EventData/UserData, XML and JSON are produced by walking the template with the
-//!   values ([`walk_event`]); nested BinXML payloads are parsed then, bounded by
+//!   values (`Walk`); nested BinXML payloads are parsed then, bounded by
 //!   [`MAX_FRAGMENT_DEPTH`] and a node budget, so a hostile record cannot loop or explode.
 
 use std::borrow::Cow;

@@ -4,15 +4,15 @@
 //!
 //! A template definition is the element tree of an event with substitution slots. Almost
 //! every record of a log is an instance of one of a few dozen templates, so the tree is
-//! parsed once per chunk and walked once to build a [`FieldMap`]: for every System field
+//! parsed once per chunk and walked once to build a `FieldMap`: for every System field
 //! (EventID, Provider@Name, TimeCreated@SystemTime, Computer, …) whether it is absent, a
 //! literal in the template, or substitution value *n*. Reading a record's system fields is
 //! then a value-spec read plus a slice per field; nothing is rendered.
 //!
 //! Templates are keyed by the chunk offset of their definition (every instance carries
-//! it). [`ChunkContext`] caches them, failures included, so a bad definition is parsed once
+//! it). `ChunkContext` caches them, failures included, so a bad definition is parsed once
 //! and a reference loop cannot arise: definitions never contain instances
-//! (see [`super::binxml`]).
+//! (see the `binxml` module).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -236,6 +236,104 @@ fn strip_layout(e: &mut OwnedElement) {
 mod tests {
     use super::*;
 
+    const WEVTUTIL: &str = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>\
+        <Provider Name='CloudBackup' Guid='{1A2B3C4D-0000-1111-2222-333344445555}'/><EventID Qualifiers='0'>11</EventID>\
+        <Level>2</Level><TimeCreated SystemTime='2024-03-01T10:00:00.1234567Z'/><EventRecordID>7</EventRecordID>\
+        <Channel>CloudBackup</Channel><Computer>SRV01</Computer></System><EventData><Data Name='JobId'>42</Data>\
+        <Data Name='Msg'>a &amp; b &lt;c&gt;&#x41;</Data></EventData></Event>\r\n\
+        <Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Service Control Manager' \
+        Guid='555908d1-a6d7-4695-8e1e-26931d2012f4' EventSourceName='Service Control Manager'/><EventID Qualifiers='49152'>7034</EventID>\
+        <TimeCreated SystemTime='2024-03-01T10:00:01Z'/><EventRecordID>8</EventRecordID><Channel>System</Channel>\
+        <Computer>SRV01</Computer></System><EventData><Data Name='param1'>OBEngine</Data><Data Name='param2'>1</Data>\
+        <Binary>D9060000</Binary></EventData></Event>";
+
+    #[test]
+    fn wevtutil_stream_without_root() {
+        let (events, damage) = read_xml_events(WEVTUTIL.as_bytes(), &EventFilter::new());
+        assert!(damage.is_empty(), "{damage:?}");
+        assert_eq!(events.len(), 2);
+        let e = &events[0];
+        assert_eq!(
+            (e.record_id(), e.event_id(), e.level()),
+            (7, Some(11), Some(2))
+        );
+        assert_eq!(
+            e.provider_guid().as_deref(),
+            Some("{1a2b3c4d-0000-1111-2222-333344445555}")
+        );
+        assert_eq!(
+            e.time_created().unwrap().to_rfc3339(),
+            "2024-03-01T10:00:00.123456700+00:00"
+        );
+        let data: Vec<_> = e
+            .data()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.name.into_owned(), f.value.to_string()))
+            .collect();
+        assert_eq!(
+            data,
+            [
+                ("JobId".to_owned(), "42".to_owned()),
+                ("Msg".into(), "a & b <c>A".into())
+            ]
+        );
+        let e = &events[1];
+        assert_eq!((e.event_id(), e.qualifiers()), (Some(7034), Some(49152)));
+        assert_eq!(
+            e.provider_guid().as_deref(),
+            Some("{555908d1-a6d7-4695-8e1e-26931d2012f4}")
+        );
+        let names: Vec<_> = e
+            .data()
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name.into_owned())
+            .collect();
+        assert_eq!(names, ["param1", "param2", "Binary"]);
+        assert!(e
+            .to_xml()
+            .unwrap()
+            .ends_with("<Binary>D9060000</Binary></EventData></Event>"));
+        assert_eq!(events[0].to_xml().unwrap().matches("&amp;").count(), 1);
+    }
+
+    #[test]
+    fn event_viewer_export_with_root_declaration_and_rendering_info() {
+        let doc = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-16\" standalone=\"yes\"?>\r\n<Events>{}</Events>",
+            WEVTUTIL.replace("</EventData></Event>", "</EventData><RenderingInfo Culture='fr-FR'><Message>Le service OBEngine s'est arrêté</Message><Level>Erreur</Level></RenderingInfo></Event>")
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(doc.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        for input in [doc.as_bytes(), &utf16] {
+            let (events, damage) = read_xml_events(input, &EventFilter::new());
+            assert!(damage.is_empty());
+            assert_eq!(events.len(), 2);
+            // RenderingInfo is not payload data.
+            assert_eq!(events[1].data().unwrap().len(), 3);
+        }
+        let only = EventFilter::new().provider("service control manager");
+        assert_eq!(read_xml_events(doc.as_bytes(), &only).0.len(), 1);
+    }
+
+    #[test]
+    fn indented_get_winevent_xml_and_damage() {
+        let pretty = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>\n  <System>\n    <EventID>1</EventID>\n  </System>\n  <EventData>\n    <Data Name='A'> spaced </Data>\n  </EventData>\n</Event>\n<Event><System><EventID>2";
+        let (events, damage) = read_xml_events(pretty.as_bytes(), &EventFilter::new());
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].data().unwrap()[0].value.to_string(), " spaced ");
+        assert_eq!(damage.len(), 1);
+        assert_eq!(
+            damage[0].reason,
+            DamageKind::BadXml {
+                what: "truncated event"
+            }
+        );
+    }
+
     #[test]
     fn system_times() {
         let table = [
