@@ -1,0 +1,547 @@
+//! BinXML token stream → element tree (MS-EVEN6 §2.2.12, chunk-resident form).
+//!
+//! ```text
+//! fragment   = *( FragmentHeader / TemplateInstance / element ) [EOF]
+//! element    = OpenStart [DependencyId] DataSize NameRef [AttrListSize]
+//!              *attribute ( CloseEmpty / CloseStart *content EndElement )
+//! attribute  = Attribute NameRef *piece
+//! content    = element / piece
+//! piece      = Value / Substitution / CharRef / EntityRef / CDATA / PITarget PIData
+//! ```
+//!
+//! # Invariants
+//!
+//! * A [`Cursor`] reads the whole chunk but never past its `end`; every length field is
+//!   checked against `end` before it is used, so a bad length is an error, not a panic.
+//! * Positions are chunk offsets: a name or template definition is *inline* exactly when
+//!   its reference equals the cursor position, and is otherwise read at that offset.
+//! * Dependency ids exist only in template definitions (`in_template`).
+//! * Nesting is bounded by [`MAX_DEPTH`] and the number of nodes by [`MAX_NODES`], so a
+//!   crafted stream costs at most linear time and bounded stack.
+//! * A template instance inside a template definition is rejected: definitions never nest,
+//!   which is also what keeps template references from looping.
+
+use super::value::{Utf16Str, Value};
+
+/// Deepest element nesting accepted (the `evtx` crate uses the same bound).
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes accepted in one stream.
+pub const MAX_NODES: usize = 1 << 16;
+
+/// Where and why a BinXML stream could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BinXmlError {
+    /// Chunk offset of the problem.
+    pub offset: usize,
+    /// What was being read.
+    pub what: &'static str,
+}
+
+pub(crate) type PResult<T> = Result<T, BinXmlError>;
+
+/// A bounds-checked little-endian reader over a chunk.
+#[derive(Debug, Clone)]
+pub(crate) struct Cursor<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) pos: usize,
+    pub(crate) end: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor over `data[pos..end]` (`end` clamped to the data).
+    pub(crate) fn new(data: &'a [u8], pos: usize, end: usize) -> Self {
+        Cursor {
+            data,
+            pos,
+            end: end.min(data.len()),
+        }
+    }
+
+    pub(crate) fn err(&self, what: &'static str) -> BinXmlError {
+        BinXmlError {
+            offset: self.pos,
+            what,
+        }
+    }
+
+    pub(crate) fn take(&mut self, n: usize, what: &'static str) -> PResult<&'a [u8]> {
+        let stop = self
+            .pos
+            .checked_add(n)
+            .filter(|&s| s <= self.end)
+            .ok_or(self.err(what))?;
+        let s = &self.data[self.pos..stop];
+        self.pos = stop;
+        Ok(s)
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        (self.pos < self.end).then(|| self.data[self.pos])
+    }
+
+    pub(crate) fn u8(&mut self, what: &'static str) -> PResult<u8> {
+        Ok(self.take(1, what)?[0])
+    }
+
+    pub(crate) fn u16(&mut self, what: &'static str) -> PResult<u16> {
+        let b = self.take(2, what)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    pub(crate) fn u32(&mut self, what: &'static str) -> PResult<u32> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Move to `pos`, which must lie within the cursor's window.
+    pub(crate) fn seek(&mut self, pos: usize, what: &'static str) -> PResult<()> {
+        if pos > self.end {
+            return Err(self.err(what));
+        }
+        self.pos = pos;
+        Ok(())
+    }
+}
+
+/// Token bytes (the low five bits; 0x40 is the "more" flag).
+pub(crate) mod token {
+    pub const EOF: u8 = 0x00;
+    pub const OPEN_START: u8 = 0x01;
+    pub const CLOSE_START: u8 = 0x02;
+    pub const CLOSE_EMPTY: u8 = 0x03;
+    pub const END_ELEMENT: u8 = 0x04;
+    pub const VALUE: u8 = 0x05;
+    pub const ATTRIBUTE: u8 = 0x06;
+    pub const CDATA: u8 = 0x07;
+    pub const CHAR_REF: u8 = 0x08;
+    pub const ENTITY_REF: u8 = 0x09;
+    pub const PI_TARGET: u8 = 0x0a;
+    pub const PI_DATA: u8 = 0x0b;
+    pub const TEMPLATE_INSTANCE: u8 = 0x0c;
+    pub const NORMAL_SUBST: u8 = 0x0d;
+    pub const OPTIONAL_SUBST: u8 = 0x0e;
+    pub const FRAGMENT_HEADER: u8 = 0x0f;
+    pub const MORE: u8 = 0x40;
+}
+
+/// An element of a template or of an untemplated stream.
+#[derive(Debug, Clone)]
+pub(crate) struct Element<'a> {
+    pub(crate) name: Box<str>,
+    /// Index of the value whose NullType leaves this element out.
+    pub(crate) dependency: Option<u16>,
+    pub(crate) attrs: Vec<Attribute<'a>>,
+    pub(crate) content: Vec<Node<'a>>,
+    /// Written as `<x/>` in the stream (no content).
+    pub(crate) empty: bool,
+}
+
+/// An attribute and the pieces of its value.
+#[derive(Debug, Clone)]
+pub(crate) struct Attribute<'a> {
+    pub(crate) name: Box<str>,
+    pub(crate) value: Vec<Node<'a>>,
+}
+
+/// Content of an element or attribute.
+#[derive(Debug, Clone)]
+pub(crate) enum Node<'a> {
+    Element(Element<'a>),
+    /// Literal text.
+    Text(Utf16Str<'a>),
+    /// A typed value token that is not text (rare).
+    Value(Value<'a>),
+    /// A substitution of the instance's value `index`.
+    Subst {
+        index: u16,
+        optional: bool,
+    },
+    CharRef(u16),
+    EntityRef(Box<str>),
+    CData(Utf16Str<'a>),
+    Pi {
+        target: Box<str>,
+        data: Utf16Str<'a>,
+    },
+}
+
+/// The instance part of a template instance token: where the definition is and the values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InstanceRef<'a> {
+    /// Chunk offset of the template definition header.
+    pub(crate) def_offset: u32,
+    pub(crate) values: Values<'a>,
+}
+
+/// A top-level item of a fragment.
+#[derive(Debug, Clone)]
+pub(crate) enum Top<'a> {
+    Instance(InstanceRef<'a>),
+    Element(Element<'a>),
+}
+
+/// The value table of a template instance: the spec (4 bytes per value) and the values,
+/// laid back to back by the sizes in the spec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Values<'a> {
+    spec: &'a [u8],
+    data: &'a [u8],
+}
+
+impl<'a> Values<'a> {
+    pub(crate) const EMPTY: Values<'static> = Values {
+        spec: &[],
+        data: &[],
+    };
+
+    /// The type code and bytes of value `index` (`None` past the table or the data).
+    pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
+        let mut start = 0usize;
+        for (i, e) in self.spec.chunks_exact(4).enumerate() {
+            let size = u16::from_le_bytes([e[0], e[1]]) as usize;
+            if i == index {
+                return Some((e[2], self.data.get(start..start + size)?));
+            }
+            start += size;
+        }
+        None
+    }
+
+    /// Value `index`, typed (`Null` when missing).
+    pub(crate) fn get(&self, index: usize) -> Value<'a> {
+        match self.raw(index) {
+            Some((ty, bytes)) => Value::parse(ty, bytes),
+            None => Value::Null,
+        }
+    }
+}
+
+/// Read a template instance after its token byte: returns the reference and the position
+/// after the values. An inline definition is skipped.
+pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'a>> {
+    c.u8("template instance version")?;
+    c.u32("template id")?;
+    let def_offset = c.u32("template definition offset")?;
+    if def_offset as usize == c.pos {
+        c.u32("template next offset")?;
+        c.take(16, "template guid")?;
+        let size = c.u32("template data size")? as usize;
+        c.take(size, "template definition")?;
+    }
+    let count = c.u32("value count")? as usize;
+    let spec = c.take(
+        count.checked_mul(4).ok_or(c.err("value count"))?,
+        "value spec",
+    )?;
+    let total: usize = spec
+        .chunks_exact(4)
+        .map(|e| u16::from_le_bytes([e[0], e[1]]) as usize)
+        .sum();
+    // Values may be cut short in damaged records; keep what there is, `raw` checks bounds.
+    let avail = total.min(c.end - c.pos);
+    let data = c.take(avail, "values")?;
+    Ok(InstanceRef {
+        def_offset,
+        values: Values { spec, data },
+    })
+}
+
+/// Read a name reference: an inline name structure is skipped, a reference elsewhere is
+/// read at its offset.
+pub(crate) fn name_ref(c: &mut Cursor<'_>) -> PResult<Box<str>> {
+    let offset = c.u32("name offset")? as usize;
+    if offset == c.pos {
+        let name = name_at(c.data, offset).ok_or(c.err("name"))?;
+        let n = u16::from_le_bytes([c.data[offset + 6], c.data[offset + 7]]) as usize;
+        c.seek(offset + 10 + 2 * n, "inline name")?;
+        Ok(name)
+    } else {
+        name_at(c.data, offset).ok_or(BinXmlError {
+            offset,
+            what: "name",
+        })
+    }
+}
+
+/// Decode the name structure at chunk offset `offset` (`next u32, hash u16, count u16, chars`).
+pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
+    let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
+    let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
+    Some(Utf16Str::until_nul(chars).to_cow().into())
+}
+
+/// Parser state for one stream.
+pub(crate) struct TreeParser<'a> {
+    pub(crate) c: Cursor<'a>,
+    in_template: bool,
+    nodes: usize,
+}
+
+impl<'a> TreeParser<'a> {
+    pub(crate) fn new(c: Cursor<'a>, in_template: bool) -> Self {
+        TreeParser {
+            c,
+            in_template,
+            nodes: 0,
+        }
+    }
+
+    fn count(&mut self) -> PResult<()> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.c.err("too many nodes"));
+        }
+        Ok(())
+    }
+
+    /// `fragment` production: the top-level items up to EOF or the end of the window.
+    pub(crate) fn fragment(&mut self) -> PResult<Vec<Top<'a>>> {
+        let mut out = Vec::new();
+        while let Some(t) = self.c.peek() {
+            match t & !token::MORE {
+                token::EOF => {
+                    self.c.pos += 1;
+                    break;
+                }
+                token::FRAGMENT_HEADER => {
+                    self.c.take(4, "fragment header")?;
+                }
+                token::TEMPLATE_INSTANCE if !self.in_template => {
+                    self.c.pos += 1;
+                    out.push(Top::Instance(template_instance(&mut self.c)?));
+                }
+                token::OPEN_START => out.push(Top::Element(self.element(0)?)),
+                _ => return Err(self.c.err("token at fragment level")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `element` production, starting at its OpenStart token.
+    pub(crate) fn element(&mut self, depth: usize) -> PResult<Element<'a>> {
+        if depth >= MAX_DEPTH {
+            return Err(self.c.err("nesting too deep"));
+        }
+        self.count()?;
+        let t = self.c.u8("element token")?;
+        let dependency = if self.in_template {
+            Some(self.c.u16("dependency id")?).filter(|&d| d != 0xffff)
+        } else {
+            None
+        };
+        self.c.u32("element data size")?;
+        let name = name_ref(&mut self.c)?;
+        if t & token::MORE != 0 {
+            self.c.u32("attribute list size")?;
+        }
+        let mut el = Element {
+            name,
+            dependency,
+            attrs: Vec::new(),
+            content: Vec::new(),
+            empty: false,
+        };
+        loop {
+            let t = self.c.u8("token in start tag")?;
+            match t & !token::MORE {
+                token::ATTRIBUTE => {
+                    self.count()?;
+                    let name = name_ref(&mut self.c)?;
+                    let value = self.pieces()?;
+                    el.attrs.push(Attribute { name, value });
+                }
+                token::CLOSE_EMPTY => {
+                    el.empty = true;
+                    return Ok(el);
+                }
+                token::CLOSE_START => break,
+                _ => {
+                    return Err(BinXmlError {
+                        offset: self.c.pos - 1,
+                        what: "token in start tag",
+                    })
+                }
+            }
+        }
+        loop {
+            let Some(t) = self.c.peek() else {
+                return Err(self.c.err("unterminated element"));
+            };
+            match t & !token::MORE {
+                token::END_ELEMENT => {
+                    self.c.pos += 1;
+                    return Ok(el);
+                }
+                token::OPEN_START => el.content.push(Node::Element(self.element(depth + 1)?)),
+                _ => match self.piece()? {
+                    Some(p) => el.content.push(p),
+                    None => return Err(self.c.err("token in element content")),
+                },
+            }
+        }
+    }
+
+    /// The pieces of an attribute value, up to the next attribute or the end of the tag.
+    fn pieces(&mut self) -> PResult<Vec<Node<'a>>> {
+        let mut out = Vec::new();
+        while let Some(t) = self.c.peek() {
+            if matches!(
+                t & !token::MORE,
+                token::ATTRIBUTE | token::CLOSE_START | token::CLOSE_EMPTY
+            ) {
+                break;
+            }
+            match self.piece()? {
+                Some(p) => out.push(p),
+                None => return Err(self.c.err("token in attribute value")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `piece` production (`None`, cursor unmoved, when the next token is no piece).
+    fn piece(&mut self) -> PResult<Option<Node<'a>>> {
+        let Some(t) = self.c.peek() else {
+            return Ok(None);
+        };
+        let node = match t & !token::MORE {
+            token::VALUE => {
+                self.c.pos += 1;
+                let ty = self.c.u8("value type")?;
+                if ty == super::value::ValueType::STRING {
+                    let n = self.c.u16("text length")? as usize;
+                    Node::Text(Utf16Str::until_nul(self.c.take(2 * n, "text")?))
+                } else {
+                    let size = super::value::ValueType(ty)
+                        .fixed_size()
+                        .ok_or(self.c.err("value type"))?;
+                    Node::Value(Value::parse(ty, self.c.take(size, "value")?))
+                }
+            }
+            token::NORMAL_SUBST | token::OPTIONAL_SUBST => {
+                self.c.pos += 1;
+                let index = self.c.u16("substitution index")?;
+                self.c.u8("substitution type")?;
+                Node::Subst {
+                    index,
+                    optional: t & !token::MORE == token::OPTIONAL_SUBST,
+                }
+            }
+            token::CHAR_REF => {
+                self.c.pos += 1;
+                Node::CharRef(self.c.u16("char ref")?)
+            }
+            token::ENTITY_REF => {
+                self.c.pos += 1;
+                Node::EntityRef(name_ref(&mut self.c)?)
+            }
+            token::CDATA => {
+                self.c.pos += 1;
+                let n = self.c.u16("cdata length")? as usize;
+                Node::CData(Utf16Str::until_nul(self.c.take(2 * n, "cdata")?))
+            }
+            token::PI_TARGET => {
+                self.c.pos += 1;
+                let target = name_ref(&mut self.c)?;
+                let data = if self.c.peek() == Some(token::PI_DATA) {
+                    self.c.pos += 1;
+                    let n = self.c.u16("pi data length")? as usize;
+                    Utf16Str::until_nul(self.c.take(2 * n, "pi data")?)
+                } else {
+                    Utf16Str::until_nul(&[])
+                };
+                Node::Pi { target, data }
+            }
+            _ => return Ok(None),
+        };
+        self.count()?;
+        Ok(Some(node))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    /// An inline name structure for a name reference at `pos`.
+    fn inline_name(out: &mut Vec<u8>, s: &str) {
+        let pos = out.len() as u32 + 4;
+        out.extend(pos.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend((s.encode_utf16().count() as u16).to_le_bytes());
+        out.extend(utf16(s));
+        out.extend([0, 0]);
+    }
+
+    #[test]
+    fn parses_untemplated_element() {
+        // <A x="1">hi</A>
+        let mut b = vec![0x0f, 1, 1, 0, 0x41];
+        b.extend(0u32.to_le_bytes());
+        inline_name(&mut b, "A");
+        b.extend(0u32.to_le_bytes());
+        b.push(0x06);
+        inline_name(&mut b, "x");
+        b.extend([0x05, 0x01, 1, 0]);
+        b.extend(utf16("1"));
+        b.push(0x02);
+        b.extend([0x05, 0x01, 2, 0]);
+        b.extend(utf16("hi"));
+        b.extend([0x04, 0x00]);
+        let mut p = TreeParser::new(Cursor::new(&b, 0, b.len()), false);
+        let tops = p.fragment().unwrap();
+        assert_eq!(p.c.pos, b.len());
+        let [Top::Element(e)] = &tops[..] else {
+            panic!("{tops:?}")
+        };
+        assert_eq!(&*e.name, "A");
+        assert_eq!(&*e.attrs[0].name, "x");
+        assert!(matches!(&e.content[..], [Node::Text(t)] if t.to_cow() == "hi"));
+    }
+
+    #[test]
+    fn rejects_truncation_everywhere() {
+        let mut b = vec![0x0f, 1, 1, 0, 0x01];
+        b.extend(0u32.to_le_bytes());
+        inline_name(&mut b, "A");
+        b.extend([0x02, 0x05, 0x01, 2, 0]);
+        b.extend(utf16("hi"));
+        b.push(0x04);
+        for cut in 5..b.len() {
+            let mut p = TreeParser::new(Cursor::new(&b, 0, cut), false);
+            assert!(p.fragment().is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn bounds_nesting() {
+        let mut b = Vec::new();
+        for _ in 0..100 {
+            b.push(0x01);
+            b.extend(0u32.to_le_bytes());
+            inline_name(&mut b, "A");
+            b.push(0x02);
+        }
+        let mut p = TreeParser::new(Cursor::new(&b, 0, b.len()), false);
+        assert_eq!(p.fragment().unwrap_err().what, "nesting too deep");
+    }
+
+    #[test]
+    fn values_follow_the_spec() {
+        let spec = [2u8, 0, 4, 0, 0, 0, 0, 0, 1, 0, 4, 0];
+        let data = [7u8, 0, 9];
+        let v = Values {
+            spec: &spec,
+            data: &data,
+        };
+        assert_eq!(v.raw(0), Some((4, &data[..2])));
+        assert_eq!(v.get(1), Value::Null);
+        assert_eq!(v.get(2), Value::U8(9));
+        assert_eq!(v.raw(3), None);
+    }
+}

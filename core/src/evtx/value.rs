@@ -1,0 +1,677 @@
+//! Typed substitution values (MS-EVEN6 §2.2.4.1) and their string forms.
+//!
+//! # Invariants
+//!
+//! * A [`Value`] borrows the bytes it was read from; nothing is decoded until asked.
+//!   UTF-16 text stays a [`Utf16Str`] until [`Utf16Str::to_cow`] or `Display`.
+//! * [`Value::parse`] never reads outside the slice it is given: the caller cuts the
+//!   slice to the size the value spec declares. A fixed-size value whose slice is too
+//!   short becomes [`Value::Invalid`] rather than an error, so one broken value never
+//!   hides the rest of a record.
+//! * `Display` writes the string form the `evtx` crate (0.15) writes in XML and JSON:
+//!   decimal integers, `0x…` lowercase hex, uppercase contiguous hex for binary, GUIDs
+//!   in lowercase braces, times with 7 fractional digits and a `Z`, SIDs as `S-1-…`,
+//!   arrays joined with commas. Text is written unescaped.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A value type code of a value spec or substitution token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValueType(pub u8);
+
+#[allow(missing_docs)]
+impl ValueType {
+    pub const NULL: u8 = 0x00;
+    pub const STRING: u8 = 0x01;
+    pub const ANSI_STRING: u8 = 0x02;
+    pub const INT8: u8 = 0x03;
+    pub const UINT8: u8 = 0x04;
+    pub const INT16: u8 = 0x05;
+    pub const UINT16: u8 = 0x06;
+    pub const INT32: u8 = 0x07;
+    pub const UINT32: u8 = 0x08;
+    pub const INT64: u8 = 0x09;
+    pub const UINT64: u8 = 0x0a;
+    pub const REAL32: u8 = 0x0b;
+    pub const REAL64: u8 = 0x0c;
+    pub const BOOL: u8 = 0x0d;
+    pub const BINARY: u8 = 0x0e;
+    pub const GUID: u8 = 0x0f;
+    pub const SIZE_T: u8 = 0x10;
+    pub const FILETIME: u8 = 0x11;
+    pub const SYSTIME: u8 = 0x12;
+    pub const SID: u8 = 0x13;
+    pub const HEX_INT32: u8 = 0x14;
+    pub const HEX_INT64: u8 = 0x15;
+    pub const BINXML: u8 = 0x21;
+    pub const ARRAY_FLAG: u8 = 0x80;
+
+    /// The size of one item of a fixed-size type, `None` for variable-size types.
+    pub const fn fixed_size(self) -> Option<usize> {
+        Some(match self.0 & 0x7f {
+            Self::INT8 | Self::UINT8 => 1,
+            Self::INT16 | Self::UINT16 => 2,
+            Self::INT32 | Self::UINT32 | Self::REAL32 | Self::BOOL | Self::HEX_INT32 => 4,
+            Self::INT64 | Self::UINT64 | Self::REAL64 | Self::FILETIME | Self::HEX_INT64 => 8,
+            Self::GUID | Self::SYSTIME => 16,
+            _ => return None,
+        })
+    }
+
+    /// True for the array types (bit 0x80).
+    pub const fn is_array(self) -> bool {
+        self.0 & Self::ARRAY_FLAG != 0
+    }
+}
+
+/// A borrowed UTF-16LE string (no BOM, no terminator; cut at the first NUL unit).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Utf16Str<'a>(&'a [u8]);
+
+impl<'a> Utf16Str<'a> {
+    /// Wrap raw UTF-16LE bytes, ending at the first NUL code unit (odd trailing byte dropped).
+    pub fn until_nul(bytes: &'a [u8]) -> Self {
+        let even = &bytes[..bytes.len() & !1];
+        let end = even
+            .chunks_exact(2)
+            .position(|u| u == [0, 0])
+            .map_or(even.len(), |i| i * 2);
+        Utf16Str(&even[..end])
+    }
+
+    /// The raw UTF-16LE bytes.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// True when the string has no code units.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The UTF-16 code units.
+    pub fn units(&self) -> impl Iterator<Item = u16> + 'a {
+        self.0
+            .chunks_exact(2)
+            .map(|u| u16::from_le_bytes([u[0], u[1]]))
+    }
+
+    /// Decode to UTF-8 (unpaired surrogates become U+FFFD).
+    pub fn to_cow(&self) -> Cow<'a, str> {
+        if self.0.is_empty() {
+            return Cow::Borrowed("");
+        }
+        Cow::Owned(
+            char::decode_utf16(self.units())
+                .map(|c| c.unwrap_or('\u{fffd}'))
+                .collect(),
+        )
+    }
+
+    /// Compare with `s` ignoring ASCII case, without allocating.
+    pub fn eq_ignore_ascii_case(&self, s: &str) -> bool {
+        let mut units = self.units();
+        for c in char::decode_utf16(s.encode_utf16()) {
+            let Ok(c) = c else { return false };
+            let mut buf = [0u16; 2];
+            for want in c.encode_utf16(&mut buf) {
+                match units.next() {
+                    Some(u) if ascii_lower(u) == ascii_lower(*want) => {}
+                    _ => return false,
+                }
+            }
+        }
+        units.next().is_none()
+    }
+}
+
+fn ascii_lower(u: u16) -> u16 {
+    if (b'A' as u16..=b'Z' as u16).contains(&u) {
+        u + 32
+    } else {
+        u
+    }
+}
+
+impl fmt::Display for Utf16Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in char::decode_utf16(self.units()) {
+            f.write_char(c.unwrap_or('\u{fffd}'))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Utf16Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.to_cow())
+    }
+}
+
+/// A typed value of an event: a substitution value, or text from the template or an
+/// XML export.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value<'a> {
+    /// No value (NullType).
+    Null,
+    /// UTF-16 text, decoded on demand.
+    Str(Utf16Str<'a>),
+    /// Text already in UTF-8: template literals, ANSI strings, XML exports.
+    Text(Cow<'a, str>),
+    /// Signed 8-bit integer.
+    I8(i8),
+    /// Unsigned 8-bit integer.
+    U8(u8),
+    /// Signed 16-bit integer.
+    I16(i16),
+    /// Unsigned 16-bit integer.
+    U16(u16),
+    /// Signed 32-bit integer (also a BoolType holding something other than 0 or 1).
+    I32(i32),
+    /// Unsigned 32-bit integer.
+    U32(u32),
+    /// Signed 64-bit integer.
+    I64(i64),
+    /// Unsigned 64-bit integer.
+    U64(u64),
+    /// 32-bit float.
+    F32(f32),
+    /// 64-bit float.
+    F64(f64),
+    /// Boolean (stored as a 4-byte integer 0 or 1).
+    Bool(bool),
+    /// Raw bytes, written as uppercase hex.
+    Binary(&'a [u8]),
+    /// A GUID in its 16-byte little-endian layout.
+    Guid([u8; 16]),
+    /// A FILETIME (100 ns ticks since 1601-01-01 UTC).
+    FileTime(u64),
+    /// A SYSTEMTIME (eight little-endian u16 fields).
+    SysTime([u8; 16]),
+    /// A binary SID.
+    Sid(&'a [u8]),
+    /// A 32-bit integer written in hex (HexInt32, and 4-byte SizeT).
+    HexI32(u32),
+    /// A 64-bit integer written in hex (HexInt64, and 8-byte SizeT).
+    HexI64(u64),
+    /// A nested BinXML fragment (an EventData/UserData payload), raw bytes.
+    BinXml(&'a [u8]),
+    /// An array of items of the base type `item_type` (packed, or NUL-separated strings).
+    Array {
+        /// The base type (without the 0x80 flag).
+        item_type: u8,
+        /// The raw bytes of all items.
+        bytes: &'a [u8],
+    },
+    /// A value whose bytes do not fit its type (kept for diagnostics).
+    Invalid {
+        /// The declared type code.
+        value_type: u8,
+        /// The bytes found.
+        bytes: &'a [u8],
+    },
+}
+
+fn arr<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
+    b.get(..N)?.try_into().ok()
+}
+
+impl<'a> Value<'a> {
+    /// Interpret `bytes` (exactly the size declared for the value) as type `value_type`.
+    pub fn parse(value_type: u8, bytes: &'a [u8]) -> Value<'a> {
+        let invalid = Value::Invalid { value_type, bytes };
+        let ty = ValueType(value_type);
+        if ty.is_array() {
+            return Value::Array {
+                item_type: value_type & 0x7f,
+                bytes,
+            };
+        }
+        macro_rules! fixed {
+            ($n:literal, $f:expr) => {
+                match arr::<$n>(bytes) {
+                    Some(a) => $f(a),
+                    None => invalid,
+                }
+            };
+        }
+        match value_type {
+            ValueType::NULL => Value::Null,
+            ValueType::STRING => Value::Str(Utf16Str::until_nul(bytes)),
+            ValueType::ANSI_STRING => {
+                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                if text.contains('\0') {
+                    Value::Text(Cow::Owned(text.replace('\0', "")))
+                } else {
+                    Value::Text(text)
+                }
+            }
+            ValueType::INT8 => fixed!(1, |a: [u8; 1]| Value::I8(a[0] as i8)),
+            ValueType::UINT8 => fixed!(1, |a: [u8; 1]| Value::U8(a[0])),
+            ValueType::INT16 => fixed!(2, |a| Value::I16(i16::from_le_bytes(a))),
+            ValueType::UINT16 => fixed!(2, |a| Value::U16(u16::from_le_bytes(a))),
+            ValueType::INT32 => fixed!(4, |a| Value::I32(i32::from_le_bytes(a))),
+            ValueType::UINT32 => fixed!(4, |a| Value::U32(u32::from_le_bytes(a))),
+            ValueType::INT64 => fixed!(8, |a| Value::I64(i64::from_le_bytes(a))),
+            ValueType::UINT64 => fixed!(8, |a| Value::U64(u64::from_le_bytes(a))),
+            ValueType::REAL32 => fixed!(4, |a| Value::F32(f32::from_le_bytes(a))),
+            ValueType::REAL64 => fixed!(8, |a| Value::F64(f64::from_le_bytes(a))),
+            ValueType::BOOL => fixed!(4, |a| match i32::from_le_bytes(a) {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                raw => Value::I32(raw),
+            }),
+            ValueType::BINARY => Value::Binary(bytes),
+            ValueType::GUID => fixed!(16, Value::Guid),
+            ValueType::SIZE_T => match bytes.len() {
+                4 => fixed!(4, |a| Value::HexI32(u32::from_le_bytes(a))),
+                8 => fixed!(8, |a| Value::HexI64(u64::from_le_bytes(a))),
+                _ => invalid,
+            },
+            ValueType::FILETIME => fixed!(8, |a| Value::FileTime(u64::from_le_bytes(a))),
+            ValueType::SYSTIME => fixed!(16, Value::SysTime),
+            ValueType::SID => match sid_len(bytes) {
+                Some(n) => Value::Sid(&bytes[..n]),
+                None => invalid,
+            },
+            ValueType::HEX_INT32 => fixed!(4, |a| Value::HexI32(u32::from_le_bytes(a))),
+            ValueType::HEX_INT64 => fixed!(8, |a| Value::HexI64(u64::from_le_bytes(a))),
+            ValueType::BINXML if bytes.is_empty() => Value::Null,
+            ValueType::BINXML => Value::BinXml(bytes),
+            _ => invalid,
+        }
+    }
+
+    /// True for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as an unsigned integer, when it is an integer (or decimal text).
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Value::U8(v) => Some(v.into()),
+            Value::U16(v) => Some(v.into()),
+            Value::U32(v) | Value::HexI32(v) => Some(v.into()),
+            Value::U64(v) | Value::HexI64(v) => Some(v),
+            Value::I8(v) => u64::try_from(v).ok(),
+            Value::I16(v) => u64::try_from(v).ok(),
+            Value::I32(v) => u64::try_from(v).ok(),
+            Value::I64(v) => u64::try_from(v).ok(),
+            Value::Str(s) => parse_uint(&s.to_cow()),
+            Value::Text(ref t) => parse_uint(t),
+            _ => None,
+        }
+    }
+
+    /// The value as a UTC time (FILETIME, SYSTEMTIME, or ISO 8601 text).
+    pub fn as_datetime(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Value::FileTime(ft) => filetime_to_datetime(*ft),
+            Value::SysTime(st) => systime_fields(st).and_then(|f| f.to_datetime()),
+            Value::Str(s) => crate::evtx::xml::parse_system_time(&s.to_cow()),
+            Value::Text(t) => crate::evtx::xml::parse_system_time(t),
+            _ => None,
+        }
+    }
+
+    /// Number of items when this is an array (`None` otherwise).
+    pub fn array_len(&self) -> Option<usize> {
+        match self {
+            Value::Array { .. } => Some(self.array_items().count()),
+            _ => None,
+        }
+    }
+
+    /// The items of an array value (empty for other values).
+    pub fn array_items(&self) -> ArrayItems<'a> {
+        match *self {
+            Value::Array { item_type, bytes } => ArrayItems {
+                item_type,
+                rest: bytes,
+            },
+            _ => ArrayItems {
+                item_type: 0,
+                rest: &[],
+            },
+        }
+    }
+
+    /// The string form, as [`Display`](fmt::Display) writes it.
+    pub fn to_text(&self) -> Cow<'a, str> {
+        match self {
+            Value::Text(t) => t.clone(),
+            Value::Str(s) => s.to_cow(),
+            Value::Null => Cow::Borrowed(""),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+fn parse_uint(s: &str) -> Option<u64> {
+    let s = s.trim();
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+/// Length of the binary SID at the start of `bytes`, `None` when it does not fit.
+fn sid_len(bytes: &[u8]) -> Option<usize> {
+    let count = *bytes.get(1)? as usize;
+    let n = 8 + 4 * count;
+    (bytes.len() >= n).then_some(n)
+}
+
+/// Iterator over the items of an array value.
+#[derive(Debug, Clone)]
+pub struct ArrayItems<'a> {
+    item_type: u8,
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for ArrayItems<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Value<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let ty = ValueType(self.item_type);
+        let len = match self.item_type {
+            ValueType::STRING => {
+                let units = self.rest.chunks_exact(2).position(|u| u == [0, 0]);
+                let item = units.map_or(self.rest.len() & !1, |i| i * 2);
+                let value = Value::Str(Utf16Str(&self.rest[..item]));
+                self.rest = self.rest.get(item + 2..).unwrap_or(&[]);
+                return Some(value);
+            }
+            ValueType::ANSI_STRING => {
+                let item = memchr::memchr(0, self.rest).unwrap_or(self.rest.len());
+                let value = Value::parse(ValueType::ANSI_STRING, &self.rest[..item]);
+                self.rest = self.rest.get(item + 1..).unwrap_or(&[]);
+                return Some(value);
+            }
+            ValueType::SID => sid_len(self.rest).unwrap_or(self.rest.len()),
+            ValueType::SIZE_T => 8,
+            _ => ty.fixed_size().unwrap_or(self.rest.len()),
+        };
+        let len = len.min(self.rest.len());
+        let (item, rest) = self.rest.split_at(len);
+        self.rest = rest;
+        Some(Value::parse(self.item_type, item))
+    }
+}
+
+const TICKS_PER_SEC: u64 = 10_000_000;
+const TICKS_PER_DAY: u64 = 86_400 * TICKS_PER_SEC;
+const UNIX_EPOCH_AS_FILETIME_SECS: i64 = 11_644_473_600;
+
+/// Convert a FILETIME to a UTC time (`None` when out of chrono's range).
+pub fn filetime_to_datetime(ft: u64) -> Option<DateTime<Utc>> {
+    let secs = (ft / TICKS_PER_SEC) as i64 - UNIX_EPOCH_AS_FILETIME_SECS;
+    let nanos = ((ft % TICKS_PER_SEC) * 100) as u32;
+    DateTime::from_timestamp(secs, nanos)
+}
+
+/// Calendar fields of a time, as rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct TimeFields {
+    year: u64,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    ticks: u32,
+}
+
+impl TimeFields {
+    fn to_datetime(self) -> Option<DateTime<Utc>> {
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(self.year).ok()?,
+            self.month.into(),
+            self.day.into(),
+        )?;
+        let t = date.and_hms_nano_opt(
+            self.hour.into(),
+            self.minute.into(),
+            self.second.into(),
+            self.ticks * 100,
+        )?;
+        Some(t.and_utc())
+    }
+
+    fn write(&self, f: &mut impl fmt::Write) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+            self.year % 10_000,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.ticks
+        )
+    }
+}
+
+fn filetime_fields(ft: u64) -> TimeFields {
+    if ft > i64::MAX as u64 {
+        return TimeFields::default();
+    }
+    let (days, ticks) = (ft / TICKS_PER_DAY, ft % TICKS_PER_DAY);
+    // Days since 1601-01-01 → civil date (Howard Hinnant's algorithm, shifted epoch).
+    let z = days + 584_694;
+    let (era, doe) = (z / 146_097, z % 146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = (if mp < 10 { mp + 3 } else { mp - 9 }) as u8;
+    let year = era * 400 + yoe + u64::from(month <= 2);
+    let secs = ticks / TICKS_PER_SEC;
+    TimeFields {
+        year,
+        month,
+        day,
+        hour: (secs / 3_600) as u8,
+        minute: (secs / 60 % 60) as u8,
+        second: (secs % 60) as u8,
+        ticks: (ticks % TICKS_PER_SEC) as u32,
+    }
+}
+
+/// SYSTEMTIME fields, `None` when they are no valid time.
+fn systime_fields(st: &[u8; 16]) -> Option<TimeFields> {
+    let field = |i: usize| u16::from_le_bytes([st[2 * i], st[2 * i + 1]]);
+    let (year, month, day) = (field(0), field(1), field(3));
+    let (hour, minute, second, ms) = (field(4), field(5), field(6), field(7));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let valid = (1601..=30827).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=days).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60
+        && ms < 1000;
+    valid.then(|| TimeFields {
+        year: year.into(),
+        month: month as u8,
+        day: day as u8,
+        hour: hour as u8,
+        minute: minute as u8,
+        second: second as u8,
+        ticks: u32::from(ms) * 10_000,
+    })
+}
+
+/// Write a FILETIME as `YYYY-MM-DDTHH:MM:SS.fffffffZ`.
+pub fn write_filetime(f: &mut impl fmt::Write, ft: u64) -> fmt::Result {
+    filetime_fields(ft).write(f)
+}
+
+/// Write a GUID (little-endian layout) as `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`.
+pub fn write_guid(f: &mut impl fmt::Write, g: &[u8; 16]) -> fmt::Result {
+    write!(
+        f,
+        "{{{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}}}",
+        u32::from_le_bytes([g[0], g[1], g[2], g[3]]),
+        u16::from_le_bytes([g[4], g[5]]),
+        u16::from_le_bytes([g[6], g[7]]),
+        g[8],
+        g[9],
+        g[10],
+        g[11],
+        g[12],
+        g[13],
+        g[14],
+        g[15]
+    )
+}
+
+/// Write a binary SID as `S-R-A-S1-…`.
+pub fn write_sid(f: &mut impl fmt::Write, sid: &[u8]) -> fmt::Result {
+    let [revision, count, a0, a1, a2, a3, a4, a5, ref subs @ ..] = *sid else {
+        return f.write_str("S-?");
+    };
+    let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
+    write!(f, "S-{revision}-{authority}")?;
+    for sub in subs.chunks_exact(4).take(count.into()) {
+        write!(
+            f,
+            "-{}",
+            u32::from_le_bytes([sub[0], sub[1], sub[2], sub[3]])
+        )?;
+    }
+    Ok(())
+}
+
+fn write_hex_upper(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
+    for b in bytes {
+        write!(f, "{b:02X}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null | Value::BinXml(_) => Ok(()),
+            Value::Str(s) => fmt::Display::fmt(s, f),
+            Value::Text(t) => f.write_str(t),
+            Value::I8(v) => write!(f, "{v}"),
+            Value::U8(v) => write!(f, "{v}"),
+            Value::I16(v) => write!(f, "{v}"),
+            Value::U16(v) => write!(f, "{v}"),
+            Value::I32(v) => write!(f, "{v}"),
+            Value::U32(v) => write!(f, "{v}"),
+            Value::I64(v) => write!(f, "{v}"),
+            Value::U64(v) => write!(f, "{v}"),
+            Value::F32(v) => write!(f, "{v}"),
+            Value::F64(v) => write!(f, "{v}"),
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::Binary(b) => write_hex_upper(f, b),
+            Value::Guid(g) => write_guid(f, g),
+            Value::FileTime(ft) => write_filetime(f, *ft),
+            Value::SysTime(st) => systime_fields(st)
+                .unwrap_or(TimeFields {
+                    year: 1601,
+                    month: 1,
+                    day: 1,
+                    ..TimeFields::default()
+                })
+                .write(f),
+            Value::Sid(s) => write_sid(f, s),
+            Value::HexI32(v) => write!(f, "0x{v:x}"),
+            Value::HexI64(v) => write!(f, "0x{v:x}"),
+            Value::Array { .. } => {
+                for (i, item) in self.array_items().enumerate() {
+                    if i > 0 {
+                        f.write_char(',')?;
+                    }
+                    fmt::Display::fmt(&item, f)?;
+                }
+                Ok(())
+            }
+            Value::Invalid { .. } => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_forms() {
+        let guid = [
+            0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49, 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28,
+            0xc3, 0x0d,
+        ];
+        let sid = [1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0];
+        let ft = 131_124_751_716_816_408u64.to_le_bytes();
+        let st: [u8; 16] = [
+            0xe0, 0x07, 7, 0, 5, 0, 8, 0, 18, 0, 12, 0, 51, 0, 0x2c, 0x01,
+        ];
+        let cases: &[(u8, &[u8], &str)] = &[
+            (ValueType::STRING, b"h\0i\0\0\0x\0", "hi"),
+            (ValueType::ANSI_STRING, b"caf\xe9\0", "café"),
+            (ValueType::INT8, &[0xff], "-1"),
+            (ValueType::UINT16, &[0x10, 0x27], "10000"),
+            (ValueType::BOOL, &[1, 0, 0, 0], "true"),
+            (ValueType::BOOL, &[0, 0, 0, 0], "false"),
+            (ValueType::BOOL, &[7, 0, 0, 0], "7"),
+            (ValueType::BINARY, &[0xd9, 0x06, 0, 0], "D9060000"),
+            (
+                ValueType::GUID,
+                &guid,
+                "{54849625-5478-4994-a5ba-3e3b0328c30d}",
+            ),
+            (ValueType::SIZE_T, &[0xe7, 3, 0, 0], "0x3e7"),
+            (
+                ValueType::HEX_INT64,
+                &[0, 0, 0, 0, 0, 0, 0x20, 0x80],
+                "0x8020000000000000",
+            ),
+            (ValueType::FILETIME, &ft, "2016-07-08T18:12:51.6816408Z"),
+            (ValueType::SYSTIME, &st, "2016-07-08T18:12:51.3000000Z"),
+            (ValueType::SYSTIME, &[0; 16], "1601-01-01T00:00:00.0000000Z"),
+            (ValueType::SID, &sid, "S-1-5-32-544"),
+            (0x81, b"a\0\0\0b\0c\0\0\0", "a,bc"),
+            (0x86, &[1, 0, 2, 0], "1,2"),
+            (ValueType::UINT32, &[1, 2], ""),
+        ];
+        for (ty, bytes, want) in cases {
+            assert_eq!(Value::parse(*ty, bytes).to_string(), *want, "type {ty:#x}");
+        }
+    }
+
+    #[test]
+    fn utf16_compare_ignores_ascii_case() {
+        let s = Utf16Str::until_nul(b"C\0l\0o\0u\0d\0");
+        assert!(s.eq_ignore_ascii_case("cloud"));
+        assert!(!s.eq_ignore_ascii_case("clou"));
+        assert!(!s.eq_ignore_ascii_case("clouds"));
+    }
+
+    #[test]
+    fn times_convert() {
+        let v = Value::FileTime(131_124_751_716_816_408);
+        assert_eq!(
+            v.as_datetime().unwrap().to_rfc3339(),
+            "2016-07-08T18:12:51.681640800+00:00"
+        );
+    }
+}
