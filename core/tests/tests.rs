@@ -8,3 +8,9 @@ mod errlog;
 
 /// Errlog reader against an independent naive splitter, and property tests.
 mod errlog_props;
+
+/// EVTX files written by the builder: fields, damage reports, filters.
+mod evtx_builder;
+
+/// Our EVTX reader against the `evtx` crate over the shared corpus (skipped when absent).
+mod evtx_differential;
