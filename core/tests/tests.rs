@@ -14,3 +14,6 @@ mod evtx_builder;
 
 /// Our EVTX reader against the `evtx` crate over the shared corpus (skipped when absent).
 mod evtx_differential;
+
+/// The catalog and the classifier.
+mod classify;

@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 
 pub use grammar::LogTime;
 pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
+pub(crate) use reader::{is_header_line, YearState};
 pub use reader::{Entries, Stats, YearPolicy};
 pub use record::{
     Entry, EntryBuf, Record, RecordBuf, Severity, Unparsed, UnparsedBuf, UnparsedReason,

@@ -268,47 +268,7 @@ impl<'a> Entries<'a> {
 
     #[inline]
     fn classify(&mut self, line: &Line) -> Class {
-        let content = &self.buf[line.start..line.content_end];
-        match self.encoding {
-            TextEncoding::Utf8 | TextEncoding::Windows1252 => {
-                classify_ascii(content, self.mode, &mut self.header)
-            }
-            TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-                let mut narrow = [0u8; MAX_HEADER_UNITS];
-                let units = (content.len() / 2).min(MAX_HEADER_UNITS);
-                let mut n = 0;
-                while n < units {
-                    let u = self.encoding.unit_at(content, 2 * n);
-                    if u >= 0x80 {
-                        break;
-                    }
-                    narrow[n] = u as u8;
-                    n += 1;
-                }
-                if n == 0 && content.len() >= 2 {
-                    return Class::Other;
-                }
-                let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
-                match classify_ascii(&narrow[..n], self.mode, &mut self.header) {
-                    Class::Header => {
-                        let h = &mut self.header;
-                        if h.severity.1 == n && n < content.len() / 2 {
-                            // the severity word ran into a non-ASCII unit or the narrowing limit
-                            return Class::Other;
-                        }
-                        h.column5 = scale(h.column5);
-                        h.source = scale(h.source);
-                        h.task = h.task.map(scale);
-                        h.pointer = h.pointer.map(scale);
-                        h.severity = scale(h.severity);
-                        h.message_start *= 2;
-                        Class::Header
-                    }
-                    Class::Blank if !fully_narrowed => Class::Other,
-                    other => other,
-                }
-            }
-        }
+        classify_line(self.buf, line, self.encoding, self.mode, &mut self.header)
     }
 
     fn unparsed(&mut self, line: Line, no: u64, reason: UnparsedReason) -> Entry<'a> {
@@ -390,6 +350,70 @@ impl<'a> Entries<'a> {
             message: Rel::new(message_start, message_end - first.start),
         }))
     }
+}
+
+/// What `line` of `buf` is; for a header, the parsed header is written to `slot`.
+#[inline]
+fn classify_line(
+    buf: &[u8],
+    line: &Line,
+    encoding: TextEncoding,
+    mode: Sep,
+    slot: &mut Header,
+) -> Class {
+    let content = &buf[line.start..line.content_end];
+    match encoding {
+        TextEncoding::Utf8 | TextEncoding::Windows1252 => classify_ascii(content, mode, slot),
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            let mut narrow = [0u8; MAX_HEADER_UNITS];
+            let units = (content.len() / 2).min(MAX_HEADER_UNITS);
+            let mut n = 0;
+            while n < units {
+                let u = encoding.unit_at(content, 2 * n);
+                if u >= 0x80 {
+                    break;
+                }
+                narrow[n] = u as u8;
+                n += 1;
+            }
+            if n == 0 && content.len() >= 2 {
+                return Class::Other;
+            }
+            let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
+            match classify_ascii(&narrow[..n], mode, slot) {
+                Class::Header => {
+                    let h = slot;
+                    if h.severity.1 == n && n < content.len() / 2 {
+                        // the severity word ran into a non-ASCII unit or the narrowing limit
+                        return Class::Other;
+                    }
+                    h.column5 = scale(h.column5);
+                    h.source = scale(h.source);
+                    h.task = h.task.map(scale);
+                    h.pointer = h.pointer.map(scale);
+                    h.severity = scale(h.severity);
+                    h.message_start *= 2;
+                    Class::Header
+                }
+                Class::Blank if !fully_narrowed => Class::Other,
+                other => other,
+            }
+        }
+    }
+}
+
+/// True when `line` of `buf` is a record header line.
+pub(crate) fn is_header_line(
+    buf: &[u8],
+    line: &Line,
+    encoding: TextEncoding,
+    tolerant: bool,
+) -> bool {
+    let mode = if tolerant { Sep::Blanks } else { Sep::Tab };
+    matches!(
+        classify_line(buf, line, encoding, mode, &mut Header::default()),
+        Class::Header
+    )
 }
 
 fn scale(r: (usize, usize)) -> (usize, usize) {

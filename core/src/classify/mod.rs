@@ -1,0 +1,160 @@
+//! Recognising the documented MARS errors in log lines and events.
+//!
+//! The [`Catalog`] is data (`core/catalog/mars.toml`, embedded, plus users' files). A
+//! [`Classifier`] compiles it once: one aho-corasick prefilter over every literal anchor of
+//! every entry, then verification of each candidate in its context (see `matcher` for the
+//! literal forms and why `Processed 34513 files` or `ID: 345130` do not match).
+//!
+//! Two ways in:
+//! * [`Classifier::classify_text`] on one message (or a [`Record`]'s message);
+//! * [`Classifier::scan_errlog`], the triage pass over a whole errlog buffer: the prefilter
+//!   runs over the raw bytes (UTF-16 files are searched as UTF-16, not decoded), and only the
+//!   records around a hit are parsed and decoded.
+//!
+//! ```
+//! use marslog::classify::Classifier;
+//!
+//! let c = Classifier::new();
+//! let m = c.classify_text("Error 34506. The encryption passphrase stored on this computer is not correctly configured.");
+//! assert_eq!(c.entry(&m[0]).id, "passphrase-misconfigured");
+//! assert!(c.classify_text("Processed 34513 files, 407 retries").is_empty());
+//! ```
+
+pub mod catalog;
+mod matcher;
+mod report;
+mod scan;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use catalog::{Catalog, Entry, EventRule, Lang, Level, Texts};
+pub use matcher::{Code, Match};
+pub use report::{summarize, Summary};
+
+use crate::errlog::Record;
+use crate::error::Result;
+use crate::position::Span;
+
+/// A compiled catalog, ready to classify. Build once, share across threads.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    catalog: Catalog,
+    matcher: matcher::Matcher,
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Classifier {
+    /// The classifier of the embedded catalog.
+    pub fn new() -> Self {
+        Self::from_catalog(Catalog::embedded())
+    }
+
+    /// Compile any catalog.
+    pub fn from_catalog(catalog: Catalog) -> Self {
+        let matcher = matcher::Matcher::new(&catalog);
+        Classifier { catalog, matcher }
+    }
+
+    /// The embedded catalog plus users' catalog files (errors name the file, line and field).
+    pub fn with_files<P: AsRef<Path>>(files: &[P]) -> Result<Self> {
+        let mut catalog = Catalog::embedded();
+        for f in files {
+            catalog.add_file(f)?;
+        }
+        Ok(Self::from_catalog(catalog))
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The catalog entry of a match.
+    pub fn entry(&self, m: &Match) -> &Entry {
+        &self.catalog.entries()[m.entry]
+    }
+
+    /// Every entry recognised in `text` (at most one match per entry), leftmost first.
+    pub fn classify_text(&self, text: &str) -> Vec<Match> {
+        self.matcher.classify(text)
+    }
+
+    /// Classify a record's message.
+    pub fn classify_record(&self, record: &Record<'_>) -> Vec<Match> {
+        self.matcher.classify(&record.message())
+    }
+
+    /// Findings of one errlog buffer; see [`scan::scan_errlog`].
+    pub fn scan_errlog(&self, buf: &[u8], parser: &crate::errlog::ErrlogParser) -> Vec<Finding> {
+        scan::scan_errlog(self, buf, parser)
+    }
+
+    fn finding(&self, m: &Match, text: &str, at: Location) -> Finding {
+        let entry = self.entry(m);
+        Finding {
+            id: entry.id.clone(),
+            code: m.code.clone(),
+            matched: text
+                .get(m.span.start..m.span.end)
+                .unwrap_or_default()
+                .to_string(),
+            span: m.span,
+            file: None,
+            line: at.line,
+            offset: at.offset,
+            record_id: at.record_id,
+            timestamp: at.timestamp,
+            severity: at.severity,
+            task_id: at.task_id,
+            message: text.to_string(),
+        }
+    }
+}
+
+/// Where a classified text was found.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Location {
+    pub line: Option<u64>,
+    pub offset: u64,
+    pub record_id: Option<u64>,
+    pub timestamp: Option<DateTime<Utc>>,
+    pub severity: Option<String>,
+    pub task_id: Option<String>,
+}
+
+/// One documented error found in an input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The catalog entry's stable id.
+    pub id: String,
+    /// How it was recognised.
+    pub code: Code,
+    /// The matched text.
+    pub matched: String,
+    /// Byte span of `matched` in `message`.
+    pub span: Span,
+    /// The input file, when known.
+    pub file: Option<String>,
+    /// 1-based line of the record (errlogs).
+    pub line: Option<u64>,
+    /// Byte offset of the record in the input.
+    pub offset: u64,
+    /// Event record id (event logs).
+    pub record_id: Option<u64>,
+    /// The record's time, UTC.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// The record's severity word (errlogs) or level (events).
+    pub severity: Option<String>,
+    /// The job (task) GUID.
+    pub task_id: Option<String>,
+    /// The classified text: the record's message (continuation lines included).
+    pub message: String,
+}
