@@ -18,6 +18,105 @@ pub struct Cli {
 pub enum Command {
     /// Parse logs into records (JSON Lines, CSV or a table).
     Parse(ParseArgs),
+    /// Find the documented MARS errors in logs: what happened, why, and what to do.
+    Triage(TriageArgs),
+    /// Explain a documented error: by id, code (34513, 0x1FC07, 0x80780054, 407) or name.
+    Explain(ExplainArgs),
+    /// List the documented errors of the catalog.
+    Catalog(CatalogArgs),
+}
+
+/// Language of titles, causes and actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// French (falls back to English where the documentation has no French text).
+    Fr,
+}
+
+impl From<LangArg> for marslog::classify::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => marslog::classify::Lang::En,
+            LangArg::Fr => marslog::classify::Lang::Fr,
+        }
+    }
+}
+
+/// Output formats of `triage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TriageFormat {
+    /// A readable summary per documented error (colour on a terminal).
+    Table,
+    /// The whole report as one JSON document.
+    Json,
+    /// One finding per line.
+    Jsonl,
+    /// One finding per row.
+    Csv,
+    /// A summary to paste into a ticket.
+    Markdown,
+}
+
+/// `marslog triage`.
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    /// Files or folders (searched recursively for logs).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TriageFormat,
+    /// Language of titles, causes and actions.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Additional catalog files (same schema as core/catalog/mars.toml).
+    #[arg(long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
+    /// Reading options.
+    #[command(flatten)]
+    pub read: ReadOptions,
+}
+
+/// `marslog explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// An entry id, an error id (34513), a hex alias (0x1FC07), an HRESULT, an HTTP status or a name.
+    pub code: String,
+    /// Language.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Additional catalog files.
+    #[arg(long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
+}
+
+/// Output formats of `catalog`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// Aligned columns.
+    Table,
+    /// The entries as JSON.
+    Json,
+    /// One row per entry.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// `marslog catalog`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CatalogFormat,
+    /// Language of the titles.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Additional catalog files.
+    #[arg(long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
 }
 
 /// Output formats of `parse`.

@@ -168,3 +168,188 @@ fn folder_is_searched_and_table_names_each_file() {
         "the collapsed copy in the folder is not strict errlog"
     );
 }
+
+#[test]
+fn triage_samples_reports_the_seed_errors_and_exits_1() {
+    let out = marslog(&[
+        "triage",
+        "--format",
+        "jsonl",
+        "--year",
+        "2026",
+        testdata("samples").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = jsonl(&out);
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for want in [
+        "vault-credentials-invalid",
+        "agent-cannot-connect",
+        "encryption-key-set-failed",
+        "activation-internal-error",
+        "passphrase-misconfigured",
+        "scratch-low-disk-space",
+    ] {
+        assert!(ids.contains(&want), "{want} missing from {ids:?}");
+    }
+    let keys = [
+        "id",
+        "codes",
+        "title",
+        "file",
+        "line",
+        "timestamp",
+        "severity",
+        "task_id",
+        "matched",
+    ];
+    for k in keys {
+        assert!(rows[0].get(k).is_some(), "key {k}");
+    }
+    let p = rows
+        .iter()
+        .find(|r| r["id"] == "passphrase-misconfigured" && r["line"] == 7)
+        .unwrap();
+    assert_eq!(p["codes"], serde_json::json!(["34506", "0x86CA"]));
+    assert_eq!(p["matched"], "Error 34506.");
+    assert_eq!(p["timestamp"], "2026-03-14T21:07:31.250Z");
+    assert_eq!(p["task_id"], "F3E32129-DC79-4A28-9ACC-3F30CB5810B6");
+    assert!(p["file"].as_str().unwrap().ends_with("CBEngineCurr.errlog"));
+    // decoys in the same file are not reported
+    assert!(!rows.iter().any(|r| r["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Processed 34513 files")));
+}
+
+#[test]
+fn triage_formats_and_languages() {
+    let samples = testdata("samples");
+    let s = samples.to_str().unwrap();
+    let table = marslog(&["triage", s]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("Invalid vault credentials  [vault-credentials-invalid]"),
+        "{text}"
+    );
+    assert!(text.contains("Recommended actions:"));
+    assert!(!text.contains("\x1b["), "no colour when not a terminal");
+    let fr = String::from_utf8_lossy(&marslog(&["triage", "--lang", "fr", s]).stdout).into_owned();
+    assert!(fr.contains("Actions recommandées:"), "{fr}");
+    assert!(fr.contains("Erreur 34506. La phrase secrète"), "{fr}");
+    let md = String::from_utf8_lossy(&marslog(&["triage", "--format", "markdown", s]).stdout)
+        .into_owned();
+    assert!(md.starts_with("## marslog triage"));
+    assert!(
+        md.contains(
+            "| ERROR | Invalid vault credentials (`vault-credentials-invalid`) | 34513, 0x86D1 |"
+        ),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&marslog(&["triage", "--format", "json", s]).stdout).unwrap();
+    assert_eq!(json["files"], 4);
+    let summary = json["summary"].as_array().unwrap();
+    let conn = summary
+        .iter()
+        .find(|e| e["id"] == "agent-cannot-connect")
+        .unwrap();
+    assert_eq!(conn["count"], 2);
+    assert!(!conn["actions"].as_array().unwrap().is_empty());
+    let csv_out = marslog(&["triage", "--format", "csv", s]);
+    let mut rdr = csv::Reader::from_reader(&csv_out.stdout[..]);
+    assert_eq!(&rdr.headers().unwrap()[0], "id");
+    assert_eq!(rdr.records().count(), 10);
+}
+
+#[test]
+fn triage_exit_codes() {
+    let clean = testdata("errlog/rollover.errlog");
+    assert_eq!(
+        marslog(&["triage", clean.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    let out = marslog(&[
+        "triage",
+        "--format",
+        "jsonl",
+        "/nonexistent/x.errlog",
+        testdata("samples").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !jsonl(&out).is_empty(),
+        "the readable inputs are still reported"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.errlog"));
+}
+
+#[test]
+fn triage_with_a_user_catalog_and_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("extra.toml");
+    std::fs::write(&good, "version = 1\n[[entry]]\nid = \"contoso-job-failed\"\ncategory = \"backup-job\"\nseverity = \"error\"\ntexts = [\"Backup Progress: Failed\"]\nen = { title = \"Job failed\", message = \"\", causes = [\"c\"], actions = [\"a\"] }\nsource = { doc = \"runbook.md\" }\n").unwrap();
+    let out = marslog(&[
+        "triage",
+        "--format",
+        "jsonl",
+        "--catalog",
+        good.to_str().unwrap(),
+        testdata("samples").to_str().unwrap(),
+    ]);
+    assert!(jsonl(&out).iter().any(|r| r["id"] == "contoso-job-failed"));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = 1\n[[entry]]\nid = \"x\"\ncolour = 1\n").unwrap();
+    let out = marslog(&[
+        "triage",
+        "--catalog",
+        bad.to_str().unwrap(),
+        testdata("samples").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml: line 4: colour:"), "{err}");
+}
+
+#[test]
+fn explain_accepts_every_kind_of_code() {
+    for (code, id) in [
+        ("34513", "vault-credentials-invalid"),
+        ("0x1FC07", "activation-internal-error"),
+        ("130055", "activation-internal-error"),
+        ("[0x1fc07]", "activation-internal-error"),
+        ("407", "agent-cannot-connect"),
+        ("SalLowDiskSpace", "scratch-low-disk-space"),
+        ("0x80780054", "import-job-name-mismatch"),
+        ("passphrase-misconfigured", "passphrase-misconfigured"),
+    ] {
+        let out = marslog(&["explain", code]);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("[{id}]")), "{code}: {text}");
+        assert!(text.contains("Recommended actions:"));
+    }
+    let fr = marslog(&["explain", "34506", "--lang", "fr"]);
+    assert!(String::from_utf8_lossy(&fr.stdout).contains("Causes possibles:"));
+    assert_eq!(marslog(&["explain", "999999"]).status.code(), Some(2));
+}
+
+#[test]
+fn catalog_lists_every_entry() {
+    let out = marslog(&["catalog", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = v.as_array().unwrap().len();
+    assert!(n >= 40);
+    let csv_out = marslog(&["catalog", "--format", "csv"]);
+    assert_eq!(
+        csv::Reader::from_reader(&csv_out.stdout[..])
+            .records()
+            .count(),
+        n
+    );
+}
