@@ -44,12 +44,7 @@ fn write_entry(out: &mut impl Write, e: &Entry, lang: marslog::classify::Lang) -
         e.severity
     )?;
     if !t.message.is_empty() {
-        writeln!(
-            out,
-            "\n{}:\n  {}",
-            if fr { "Message" } else { "Message" },
-            t.message
-        )?;
+        writeln!(out, "\n{}:\n  {}", "Message", t.message)?;
     }
     writeln!(
         out,
