@@ -44,7 +44,7 @@ fn write_entry(out: &mut impl Write, e: &Entry, lang: marslog::classify::Lang) -
         e.severity
     )?;
     if !t.message.is_empty() {
-        writeln!(out, "\n{}:\n  {}", "Message", t.message)?;
+        writeln!(out, "\nMessage:\n  {}", t.message)?;
     }
     writeln!(
         out,
