@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::catalog::{id_has_hex_alias, Catalog};
@@ -188,6 +188,7 @@ fn utf16(s: &str, le: bool) -> Vec<u8> {
 fn automaton<I: IntoIterator<Item = Vec<u8>>>(patterns: I) -> AhoCorasick {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
         .match_kind(MatchKind::Standard)
         .build(patterns)
         .expect("anchors are valid literals")
