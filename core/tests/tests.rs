@@ -17,3 +17,6 @@ mod evtx_differential;
 
 /// The catalog and the classifier.
 mod classify;
+
+/// Catalog event rules on built .evtx files and XML exports.
+mod classify_events;

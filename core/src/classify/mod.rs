@@ -21,6 +21,7 @@
 //! ```
 
 pub mod catalog;
+mod events;
 mod matcher;
 mod report;
 mod scan;
@@ -31,6 +32,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use catalog::{Catalog, Entry, EventRule, Lang, Level, Texts};
+pub use events::{event_text, level_name};
 pub use matcher::{Code, Match};
 pub use report::{summarize, Summary};
 
