@@ -77,6 +77,43 @@ def main():
         rec("06/01", "20:55:45.690", "09", "everettexception.cpp(761)", "CRITICAL", "Exception Message = Input string was not in a correct format. of type System.FormatException, process will terminate after generating dump", "8AE83798-7A85-466A-80CA-22CA66582965", ptr="", pid="180C", tid="280C"),
     ]
     write_utf16(os.path.join(mabs, "MSDPMCurr.errlog.2026-06-01_20-55-45.Crash"), crash)
+    write_event_exports()
+
+
+def event(provider, channel, eid, level, when, rid, data, unnamed=False):
+    items = "".join(
+        f"<Data>{v}</Data>" if unnamed else f"<Data Name='{k}'>{v}</Data>" for k, v in data
+    )
+    return (
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+        f"<Provider Name='{provider}'/><EventID>{eid}</EventID><Version>0</Version><Level>{level}</Level>"
+        f"<Task>0</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords>"
+        f"<TimeCreated SystemTime='{when}'/><EventRecordID>{rid}</EventRecordID>"
+        f"<Correlation/><Execution ProcessID='3012' ThreadID='4120'/><Channel>{channel}</Channel>"
+        f"<Computer>SRV-FS01</Computer><Security/></System><EventData>{items}</EventData></Event>"
+    )
+
+
+def write_event_exports():
+    """What `wevtutil qe CloudBackup /f:xml` and an Application-log export look like."""
+    logs = os.path.join(ROOT, "SRV-FS01", "Logs")
+    os.makedirs(logs, exist_ok=True)
+    cloud = [
+        event("CloudBackup", "CloudBackup", 1, 4, "2026-03-14T21:00:00.0000000Z", 101, [("JobId", JOB1)]),
+        event("CloudBackup", "CloudBackup", 11, 2, "2026-03-14T21:07:31.5000000Z", 102, [("JobId", JOB1), ("ErrorCode", "34506")]),
+        event("CloudBackup", "CloudBackup", 18, 2, "2026-03-15T21:00:00.1234567Z", 103, [("Message", "Scheduled backup failed in initialization phase")]),
+        event("CloudBackup", "CloudBackup", 3, 4, "2026-03-16T02:00:00.01Z", 104, [("JobId", JOB3)]),
+    ]
+    with open(os.path.join(logs, "CloudBackup.xml"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(cloud) + "\n")
+    app = [
+        event("Application Error", "Application", 1000, 2, "2026-03-14T21:07:35Z", 5120,
+              [("AppName", "cbengine.exe"), ("AppVersion", "2.0.9262.0"), ("ExceptionCode", "c0000005")]),
+        event("Microsoft-Windows-TaskScheduler", "Microsoft-Windows-TaskScheduler/Operational", 101, 2,
+              "2026-03-15T21:00:00Z", 9031, [("TaskName", "\\Microsoft\\OnlineBackup\\Microsoft-OnlineBackup"), ("ResultCode", "2147942402")]),
+    ]
+    with open(os.path.join(logs, "Application.xml"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("<?xml version='1.0' encoding='utf-8'?>\n<Events>\n" + "\n".join(app) + "\n</Events>\n")
 
 
 if __name__ == "__main__":

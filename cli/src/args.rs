@@ -145,7 +145,7 @@ pub struct ReadOptions {
 /// `marslog parse`.
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
-    /// Files or folders (folders are searched for errlogs); `-` reads standard input.
+    /// Files or folders (searched for errlogs, .evtx and event XML); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -154,6 +154,12 @@ pub struct ParseArgs {
     /// Put unparsed lines in the output as `{"unparsed": …}` objects instead of warnings on stderr.
     #[arg(long)]
     pub include_unparsed: bool,
+    /// Event logs: keep only these event ids (repeat or comma-separate).
+    #[arg(long = "event-id", value_name = "ID", value_delimiter = ',')]
+    pub event_ids: Vec<u32>,
+    /// Event logs: keep only these providers (repeat or comma-separate).
+    #[arg(long = "provider", value_name = "NAME", value_delimiter = ',')]
+    pub providers: Vec<String>,
     /// Reading options.
     #[command(flatten)]
     pub read: ReadOptions,

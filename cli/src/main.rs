@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod events;
 mod inputs;
 mod output;
 mod render;

@@ -92,6 +92,18 @@ impl<'a> UnparsedRow<'a> {
     }
 }
 
+const EVENT_KEYS: [&str; 9] = [
+    "file",
+    "record_id",
+    "timestamp",
+    "event_id",
+    "provider",
+    "channel",
+    "computer",
+    "level",
+    "data",
+];
+
 enum Sink<W: Write> {
     Plain(W),
     Csv(Box<csv::Writer<W>>),
@@ -101,6 +113,7 @@ enum Sink<W: Write> {
 pub struct RecordWriter<W: Write> {
     format: ParseFormat,
     sink: Sink<W>,
+    event_header: bool,
 }
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -116,7 +129,11 @@ impl<W: Write> RecordWriter<W> {
             ParseFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             ParseFormat::Jsonl | ParseFormat::Table => Sink::Plain(out),
         };
-        RecordWriter { format, sink }
+        RecordWriter {
+            format,
+            sink,
+            event_header: false,
+        }
     }
 
     pub fn record(&mut self, row: &RecordRow<'_>) -> io::Result<()> {
@@ -145,6 +162,50 @@ impl<W: Write> RecordWriter<W> {
                     format!("{}({})", row.source, row.source_line),
                 )
             }
+        }
+    }
+
+    /// Write one event (JSON Lines keys: file, record_id, timestamp, event_id, provider,
+    /// channel, computer, level, data; CSV: the same with data as a JSON object string).
+    pub fn event(&mut self, row: &crate::events::EventRow<'_>) -> io::Result<()> {
+        match (&mut self.sink, self.format) {
+            (Sink::Plain(out), ParseFormat::Jsonl) => {
+                serde_json::to_writer(&mut *out, row)?;
+                out.write_all(b"\n")
+            }
+            (Sink::Plain(out), _) => crate::events::table_line(out, row),
+            (Sink::Csv(w), _) => {
+                if !self.event_header {
+                    self.event_header = true;
+                    w.write_record(EVENT_KEYS).map_err(csv_err)?;
+                }
+                let opt = |v: Option<String>| v.unwrap_or_default();
+                w.write_record([
+                    row.file.to_string(),
+                    row.record_id.to_string(),
+                    opt(row.timestamp.clone()),
+                    opt(row.event_id.map(|v| v.to_string())),
+                    opt(row.provider.clone()),
+                    opt(row.channel.clone()),
+                    opt(row.computer.clone()),
+                    opt(row.level.map(|v| v.to_string())),
+                    serde_json::Value::Object(row.data.clone()).to_string(),
+                ])
+                .map_err(csv_err)
+            }
+        }
+    }
+
+    /// A damaged chunk or record, as an `{"unparsed": …}` object (JSON Lines only).
+    pub fn damage(&mut self, file: &str, d: &marslog::evtx::Damage) -> io::Result<()> {
+        match (&mut self.sink, self.format) {
+            (Sink::Plain(out), ParseFormat::Jsonl) => {
+                let v = serde_json::json!({ "unparsed": {
+                    "file": file, "offset": d.offset, "record_id": d.record_id, "reason": d.to_string() } });
+                serde_json::to_writer(&mut *out, &v)?;
+                out.write_all(b"\n")
+            }
+            _ => Ok(()),
         }
     }
 

@@ -253,7 +253,7 @@ fn triage_formats_and_languages() {
     );
     let json: serde_json::Value =
         serde_json::from_slice(&marslog(&["triage", "--format", "json", s]).stdout).unwrap();
-    assert_eq!(json["files"], 4);
+    assert_eq!(json["files"], 7);
     let summary = json["summary"].as_array().unwrap();
     let conn = summary
         .iter()
@@ -264,7 +264,7 @@ fn triage_formats_and_languages() {
     let csv_out = marslog(&["triage", "--format", "csv", s]);
     let mut rdr = csv::Reader::from_reader(&csv_out.stdout[..]);
     assert_eq!(&rdr.headers().unwrap()[0], "id");
-    assert_eq!(rdr.records().count(), 10);
+    assert_eq!(rdr.records().count(), 19);
 }
 
 #[test]
@@ -352,4 +352,123 @@ fn catalog_lists_every_entry() {
             .count(),
         n
     );
+}
+
+#[test]
+fn parse_events_from_evtx_and_xml_with_filters() {
+    let evtx = testdata("samples/SRV-FS01/Logs/System.evtx");
+    let out = marslog(&["parse", evtx.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 5);
+    let keys: Vec<_> = rows[1].as_object().unwrap().keys().cloned().collect();
+    for k in [
+        "file",
+        "record_id",
+        "timestamp",
+        "event_id",
+        "provider",
+        "channel",
+        "computer",
+        "level",
+        "data",
+    ] {
+        assert!(keys.contains(&k.to_string()), "{k} in {keys:?}");
+    }
+    let scm = &rows[1];
+    assert_eq!(scm["record_id"], 2);
+    assert_eq!(scm["event_id"], 7031);
+    assert_eq!(scm["provider"], "Service Control Manager");
+    assert_eq!(scm["channel"], "System");
+    assert_eq!(scm["computer"], "SRV-FS01");
+    assert_eq!(scm["level"], 2);
+    assert_eq!(scm["timestamp"], "2026-03-14T21:07:40Z");
+    assert_eq!(
+        scm["data"]["param1"],
+        "Microsoft Azure Recovery Services Agent"
+    );
+    assert_eq!(scm["data"]["param3"], "60000");
+    let filtered = jsonl(&marslog(&[
+        "parse",
+        "--event-id",
+        "7031,36871",
+        evtx.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        filtered
+            .iter()
+            .map(|r| r["event_id"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [7031, 36871]
+    );
+    let by_provider = jsonl(&marslog(&[
+        "parse",
+        "--provider",
+        "schannel",
+        evtx.to_str().unwrap(),
+    ]));
+    assert_eq!(by_provider.len(), 1);
+
+    // an XML export, detected by content even under a misleading name
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("export.log");
+    std::fs::copy(testdata("samples/SRV-FS01/Logs/CloudBackup.xml"), &renamed).unwrap();
+    let rows = jsonl(&marslog(&["parse", renamed.to_str().unwrap()]));
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2]["event_id"], 18);
+    assert_eq!(rows[2]["timestamp"], "2026-03-15T21:00:00.123456700Z");
+    assert_eq!(
+        rows[2]["data"]["Message"],
+        "Scheduled backup failed in initialization phase"
+    );
+}
+
+#[test]
+fn triage_reads_event_logs_and_reports_record_ids() {
+    let logs = testdata("samples/SRV-FS01/Logs");
+    let out = marslog(&["triage", "--format", "jsonl", logs.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows = jsonl(&out);
+    let got: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["record_id"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for (id, rec) in [
+        ("engine-unreachable", 2),
+        ("tls-connection-reset", 3),
+        ("recovery-volume-mount-failed", 4),
+        ("scheduled-backups-not-running", 103),
+        ("backup-completed-with-errors", 102),
+        ("engine-unreachable", 5120),
+    ] {
+        assert!(
+            got.contains(&(id.to_string(), rec)),
+            "{id} record {rec} not in {got:?}"
+        );
+    }
+    assert!(rows.iter().all(|r| r["line"].is_null()));
+}
+
+#[test]
+fn a_truncated_evtx_is_an_error_naming_the_file_and_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.evtx");
+    let bytes = std::fs::read(testdata("samples/SRV-FS01/Logs/System.evtx")).unwrap();
+    std::fs::write(&bad, &bytes[..100]).unwrap();
+    let good = testdata("samples/SRV-FS01/Logs/CloudBackup.xml");
+    let out = marslog(&["parse", bad.to_str().unwrap(), good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(jsonl(&out).len(), 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.evtx: byte 0: truncated evtx"), "{err}");
 }

@@ -6,6 +6,7 @@ use marslog::errlog::{Entry, EntryBuf};
 use marslog::Input;
 
 use crate::args::ParseArgs;
+use crate::events;
 use crate::inputs::{display, expand, parser_for, Source};
 use crate::output::{RecordRow, RecordWriter, UnparsedRow};
 
@@ -61,6 +62,10 @@ pub fn run(args: &ParseArgs) -> io::Result<u8> {
                     Err(e) => {
                         eprintln!("marslog: {e}");
                         false
+                    }
+                    Ok(input) if marslog::evtx::detect(input.bytes()).is_some() => {
+                        let format = marslog::evtx::detect(input.bytes()).expect("checked");
+                        write_events(args, &mut w, &name, input.bytes(), format)?
                     }
                     Ok(input) if input.bytes().len() > COLLECT_LIMIT => {
                         let parser = parser_for(&args.read, crash_time, input.modified());
@@ -130,6 +135,40 @@ fn write_entries<'a, W: Write>(
     }
     warnings.finish();
     Ok(not_an_errlog(file, records, unparsed, first_unparsed))
+}
+
+fn write_events<W: Write>(
+    args: &ParseArgs,
+    w: &mut RecordWriter<W>,
+    file: &str,
+    bytes: &[u8],
+    format: marslog::evtx::EventFormat,
+) -> io::Result<bool> {
+    let mut filter = marslog::evtx::EventFilter::new().event_ids(args.event_ids.iter().copied());
+    for p in &args.providers {
+        filter = filter.provider(p);
+    }
+    w.begin_file(file)?;
+    let result = events::for_each_event(bytes, format, &filter, |ev| {
+        w.event(&events::EventRow::new(file, ev))
+    });
+    match result {
+        Err(e) => {
+            eprintln!("marslog: {}", e.with_path(file));
+            Ok(false)
+        }
+        Ok(Err(io)) => Err(io),
+        Ok(Ok(damage)) => {
+            if args.include_unparsed {
+                for d in &damage {
+                    w.damage(file, d)?;
+                }
+            } else {
+                events::warn_damage(file, &damage, MAX_WARNINGS as usize, false);
+            }
+            Ok(true)
+        }
+    }
 }
 
 fn not_an_errlog(file: &str, records: u64, unparsed: u64, first: Option<u64>) -> bool {

@@ -80,9 +80,14 @@ pub fn run(args: &TriageArgs) -> io::Result<u8> {
         .par_iter()
         .map(|(path, crash_time)| {
             let input = Input::open(path)?;
-            let parser = parser_for(&args.read, *crash_time, input.modified());
-            let mut found = scan(&classifier, input.bytes(), &parser);
             let name = display(path);
+            let mut found = match marslog::evtx::detect(input.bytes()) {
+                Some(format) => scan_events(&classifier, input.bytes(), format, &name)?,
+                None => {
+                    let parser = parser_for(&args.read, *crash_time, input.modified());
+                    classifier.scan_errlog(input.bytes(), &parser)
+                }
+            };
             for f in &mut found {
                 f.file = Some(name.clone());
             }
@@ -139,6 +144,24 @@ pub fn run(args: &TriageArgs) -> io::Result<u8> {
     })
 }
 
-fn scan(c: &Classifier, bytes: &[u8], parser: &marslog::errlog::ErrlogParser) -> Vec<Finding> {
-    c.scan_errlog(bytes, parser)
+fn scan_events(
+    c: &Classifier,
+    bytes: &[u8],
+    format: marslog::evtx::EventFormat,
+    name: &str,
+) -> Result<Vec<Finding>, marslog::Error> {
+    let filter = marslog::evtx::EventFilter::new();
+    let (found, damage) = match format {
+        marslog::evtx::EventFormat::Evtx => {
+            let file = marslog::evtx::EvtxFile::parse(bytes).map_err(|e| e.with_path(name))?;
+            let (events, damage) = file.par_events(&filter);
+            (c.scan_events(events), damage)
+        }
+        marslog::evtx::EventFormat::Xml => {
+            let (events, damage) = marslog::evtx::read_xml_events(bytes, &filter);
+            (c.scan_events(events), damage)
+        }
+    };
+    crate::events::warn_damage(name, &damage, 5, true);
+    Ok(found)
 }
