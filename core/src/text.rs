@@ -159,6 +159,14 @@ impl TextEncoding {
 }
 
 fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    // Fast path: pure ASCII text (what errlogs mostly are) narrows byte by byte.
+    if bytes.len() % 2 == 0 && bytes.chunks_exact(2).all(|c| unit([c[0], c[1]]) < 0x80) {
+        let ascii: Vec<u8> = bytes
+            .chunks_exact(2)
+            .map(|c| unit([c[0], c[1]]) as u8)
+            .collect();
+        return String::from_utf8(ascii).unwrap_or_default();
+    }
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
     let mut out: String = char::decode_utf16(units)
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
