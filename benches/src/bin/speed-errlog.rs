@@ -14,6 +14,7 @@ fn main() {
             if let Entry::Record(r) = e {
                 acc = acc
                     .wrapping_add(u64::from(r.pid() ^ r.source_line()))
+                    .wrapping_add(r.timestamp().map_or(0, |t| t.timestamp() as u64))
                     .wrapping_add(r.message_bytes().len() as u64);
             }
         }

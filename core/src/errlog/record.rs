@@ -244,50 +244,6 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Days in `month` of `year` (proleptic Gregorian).
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to `year-month-day` (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The UTC time of a yearless errlog time in `year`; `None` when the date does not exist
-/// in that year. A leap second (`:60`) is kept as chrono represents it.
-pub(crate) fn timestamp_of(year: i32, t: LogTime) -> Option<DateTime<Utc>> {
-    if t.month == 0 || t.month > 12 || t.day == 0 || t.day > days_in_month(year, t.month) {
-        return None;
-    }
-    if t.second == 60 {
-        let date = NaiveDate::from_ymd_opt(year, u32::from(t.month), u32::from(t.day))?;
-        let dt = date.and_hms_nano_opt(
-            u32::from(t.hour),
-            u32::from(t.minute),
-            59,
-            t.nanos + 1_000_000_000,
-        )?;
-        return Some(dt.and_utc());
-    }
-    let secs = days_from_civil(year, t.month, t.day) * 86_400
-        + i64::from(t.hour) * 3600
-        + i64::from(t.minute) * 60
-        + i64::from(t.second);
-    DateTime::from_timestamp(secs, t.nanos)
-}
-
 /// An owned errlog record (for threads, streaming and bindings).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordBuf {
@@ -453,47 +409,4 @@ pub enum EntryBuf {
     Record(RecordBuf),
     /// An unparsed line.
     Unparsed(UnparsedBuf),
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{Datelike, Timelike};
-
-    #[test]
-    fn civil_time_agrees_with_chrono_every_day_of_four_centuries() {
-        let mut date = NaiveDate::from_ymd_opt(1899, 1, 1).unwrap();
-        let end = NaiveDate::from_ymd_opt(2301, 1, 1).unwrap();
-        while date < end {
-            let t = LogTime {
-                month: date.month() as u8,
-                day: date.day() as u8,
-                hour: 23,
-                minute: 59,
-                second: 58,
-                nanos: 7,
-            };
-            let want = date.and_hms_nano_opt(23, 59, 58, 7).unwrap().and_utc();
-            assert_eq!(timestamp_of(date.year(), t), Some(want));
-            date = date.succ_opt().unwrap();
-        }
-        let t = |month, day| LogTime {
-            month,
-            day,
-            ..LogTime::default()
-        };
-        assert_eq!(timestamp_of(2023, t(2, 29)), None);
-        assert!(timestamp_of(2024, t(2, 29)).is_some());
-        assert_eq!(timestamp_of(2024, t(4, 31)), None);
-        let leap = LogTime {
-            month: 12,
-            day: 31,
-            hour: 23,
-            minute: 59,
-            second: 60,
-            nanos: 5,
-        };
-        let ts = timestamp_of(2016, leap).unwrap();
-        assert_eq!((ts.second(), ts.nanosecond()), (59, 1_000_000_005));
-    }
 }
