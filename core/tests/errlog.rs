@@ -404,3 +404,57 @@ fn stream_matches_buffer_parse_on_every_fixture() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn folder_scan_survives_links_fifos_and_vanishing_files() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        testdata("errlog/CBEngineCurr.errlog"),
+        d.join("CBEngineCurr.errlog"),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    symlink(d, d.join("sub/loop")).unwrap(); // a link back up: must not be walked
+    symlink(d.join("nowhere.errlog"), d.join("DPMRACurr.errlog")).unwrap(); // dangling
+    symlink(d.join("sub"), d.join("GatewayProvider0.errlog")).unwrap(); // a link to a folder
+    let fifo = d.join("MSDPMCurr.errlog");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let (sets, errors) = marslog::errlog::discover(d);
+    let files: Vec<_> = sets
+        .iter()
+        .flat_map(|s| &s.files)
+        .map(|f| f.path.file_name().unwrap().to_owned())
+        .collect();
+    assert_eq!(files, ["CBEngineCurr.errlog"]);
+    let mut named: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            e.path()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    named.sort();
+    let mut want = vec!["DPMRACurr.errlog", "GatewayProvider0.errlog"];
+    if made {
+        want.push("MSDPMCurr.errlog");
+    }
+    want.sort();
+    assert_eq!(named, want, "{errors:?}");
+    // a file that vanishes between listing and reading is an error for that file only
+    let gone = d.join("CBEngine1.errlog");
+    std::fs::write(&gone, b"").unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    let err = Input::open(&gone).unwrap_err();
+    assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
+}

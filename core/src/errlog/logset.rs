@@ -125,6 +125,23 @@ pub fn discover(dir: impl AsRef<Path>) -> (Vec<LogSet>, Vec<Error>) {
             let Some((component, crash_time)) = classify_name(&name) else {
                 continue;
             };
+            // Only regular files (a link is followed to see what it points to): opening a
+            // FIFO or a device would block or read forever. Links to folders are not walked.
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => {}
+                Ok(_) => {
+                    let e = std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "not a regular file, skipped",
+                    );
+                    errors.push(Error::from(e).with_path(&path));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(Error::from(e).with_path(&path));
+                    continue;
+                }
+            }
             let mut file = ErrlogFile {
                 path,
                 component: component.clone(),
