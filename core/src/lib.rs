@@ -11,6 +11,8 @@ pub mod classify;
 pub mod errlog;
 pub mod error;
 pub mod evtx;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod position;
 pub mod source;
 pub mod text;

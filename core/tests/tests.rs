@@ -20,3 +20,6 @@ mod classify;
 
 /// Catalog event rules on built .evtx files and XML exports.
 mod classify_events;
+
+/// Fuzz regression replay.
+mod regression;

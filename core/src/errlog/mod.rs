@@ -39,7 +39,7 @@ pub use reader::{Entries, Stats, YearPolicy};
 pub use record::{
     Entry, EntryBuf, Record, RecordBuf, Severity, Unparsed, UnparsedBuf, UnparsedReason,
 };
-pub use stream::ErrlogStream;
+pub use stream::{ErrlogStream, SNIFF_LEN};
 
 use crate::error::{Error, Format, Result};
 use crate::text::TextEncoding;
