@@ -13,9 +13,12 @@ use crate::errlog::{Entry, ErrlogParser};
 use crate::evtx::builder::EvtxBuilder;
 use crate::evtx::{read_xml_events, EventFilter, EvtxFile};
 
+/// A fuzz target's body.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by name (the names of `fuzz/fuzz_targets/*.rs` and of the folders of
 /// `testdata/fuzz-regressions/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("errlog_bytes", errlog_bytes),
     ("errlog_line", errlog_line),
     ("evtx_file", evtx_file),
@@ -124,11 +127,9 @@ pub fn evtx_file(data: &[u8]) {
     };
     let filter = EventFilter::new();
     let mut sequential = Vec::new();
-    for item in file.events(&filter) {
-        if let Ok(ev) = item {
-            sequential.push(ev.record_id());
-            touch_events([ev]);
-        }
+    for ev in file.events(&filter).flatten() {
+        sequential.push(ev.record_id());
+        touch_events([ev]);
     }
     let (events, _) = file.par_events(&filter);
     let parallel: Vec<u64> = events.iter().map(|e| e.record_id()).collect();
