@@ -134,6 +134,33 @@ pub(crate) struct Element<'a> {
     pub(crate) content: Vec<Node<'a>>,
     /// Written as `<x/>` in the stream (no content).
     pub(crate) empty: bool,
+    /// How a `Data` element names its item (compiled once, see [`DataKey`]).
+    pub(crate) key: DataKey,
+    /// For `System`/`RenderingInfo` below a template's `Event` root: what the data walk
+    /// must check before skipping the subtree (set by the template compiler).
+    pub(crate) skip: Option<Box<Skip>>,
+}
+
+/// How an element keys its data item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataKey {
+    /// Not a `Data` element, or a `Data` element without a `Name` attribute: the item is
+    /// keyed by the element name.
+    ByName,
+    /// `Data` whose (last) `Name` attribute is literal text: the decoded name.
+    Static(Box<str>),
+    /// `Data` whose `Name` comes from a substitution: evaluated per event.
+    Dynamic,
+}
+
+/// A subtree that produces no data items, and what could make walking it matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skip {
+    /// Elements in the subtree (charged to the walk's node budget).
+    pub(crate) elements: usize,
+    /// Substitutions anywhere in the subtree: if one holds BinXML or an array at run
+    /// time, the subtree is walked after all.
+    pub(crate) substs: Box<[u16]>,
 }
 
 /// An attribute and the pieces of its value.
@@ -194,6 +221,16 @@ impl<'a> Values<'a> {
         data: &[],
     };
 
+    /// Number of values in the table.
+    pub(crate) fn len(&self) -> usize {
+        self.spec.len() / 4
+    }
+
+    /// The type code of value `index` (without reading any value bytes).
+    pub(crate) fn type_of(&self, index: usize) -> Option<u8> {
+        self.spec.get(4 * index + 2).copied()
+    }
+
     /// The type code and bytes of value `index` (`None` past the table or the data).
     pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
         let mut start = 0usize;
@@ -213,6 +250,74 @@ impl<'a> Values<'a> {
             Some((ty, bytes)) => Value::parse(ty, bytes),
             None => Value::Null,
         }
+    }
+}
+
+/// Up to this many values are indexed on the stack by [`ValueIndex`]; longer tables are
+/// read by a linear scan.
+const INDEXED: usize = 64;
+
+/// A value table with its value offsets computed once, for O(1) access.
+pub(crate) struct ValueIndex<'a> {
+    values: Values<'a>,
+    /// `(start, end)` of each of the first [`INDEXED`] values in `values.data`.
+    bounds: [(u32, u32); INDEXED],
+}
+
+impl<'a> ValueIndex<'a> {
+    pub(crate) fn new(values: Values<'a>) -> Self {
+        let mut bounds = [(0u32, 0u32); INDEXED];
+        let mut start = 0u32;
+        for (b, e) in bounds.iter_mut().zip(values.spec.chunks_exact(4)) {
+            let end = start.saturating_add(u16::from_le_bytes([e[0], e[1]]).into());
+            *b = (start, end);
+            start = end;
+        }
+        ValueIndex { values, bounds }
+    }
+
+    /// The type code and bytes of value `index`, as [`Values::raw`].
+    pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
+        if index < INDEXED {
+            let ty = self.values.type_of(index)?;
+            let (s, e) = self.bounds[index];
+            Some((ty, self.values.data.get(s as usize..e as usize)?))
+        } else {
+            self.values.raw(index)
+        }
+    }
+
+    /// Value `index`, typed, as [`Values::get`].
+    pub(crate) fn get(&self, index: usize) -> Value<'a> {
+        match self.raw(index) {
+            Some((ty, bytes)) => Value::parse(ty, bytes),
+            None => Value::Null,
+        }
+    }
+
+    /// The type code of value `index`.
+    pub(crate) fn type_of(&self, index: usize) -> Option<u8> {
+        self.values.type_of(index)
+    }
+}
+
+/// Parse a fragment that is one template instance (after optional fragment headers, up to
+/// EOF or the end of the window), the common shape of EventData/UserData payload values.
+/// `None` when the fragment has another shape or does not read: the caller then uses
+/// [`TreeParser::fragment`], which gives the same result for this shape.
+pub(crate) fn single_instance<'a>(mut c: Cursor<'a>) -> Option<InstanceRef<'a>> {
+    while c.peek()? & !token::MORE == token::FRAGMENT_HEADER {
+        c.take(4, "").ok()?;
+    }
+    if c.peek()? & !token::MORE != token::TEMPLATE_INSTANCE {
+        return None;
+    }
+    c.pos += 1;
+    let inst = template_instance(&mut c).ok()?;
+    match c.peek() {
+        None => Some(inst),
+        Some(t) if t & !token::MORE == token::EOF => Some(inst),
+        Some(_) => None,
     }
 }
 
@@ -268,6 +373,44 @@ pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
     Some(Utf16Str::until_nul(chars).to_cow().into())
+}
+
+/// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
+/// An attribute with no pieces is left out when the event is walked, so it cannot win.
+fn data_key(el: &Element<'_>) -> DataKey {
+    if &*el.name != "Data" {
+        return DataKey::ByName;
+    }
+    let Some(attr) = el
+        .attrs
+        .iter()
+        .rev()
+        .find(|a| &*a.name == "Name" && !a.value.is_empty())
+    else {
+        return if el.attrs.iter().any(|a| &*a.name == "Name") {
+            DataKey::Dynamic
+        } else {
+            DataKey::ByName
+        };
+    };
+    let mut pieces = Vec::with_capacity(attr.value.len());
+    for p in &attr.value {
+        pieces.push(match p {
+            Node::Text(t) => t.to_cow().into_owned(),
+            Node::Value(v) => v.to_string(),
+            // Pieces that may drop out at walk time are left to the walk.
+            Node::CharRef(c) => match char::from_u32((*c).into()) {
+                Some(c) => String::from(c),
+                None => return DataKey::Dynamic,
+            },
+            Node::EntityRef(n) => match super::render::entity_char(n) {
+                Some(c) => String::from(c),
+                None => return DataKey::Dynamic,
+            },
+            _ => return DataKey::Dynamic,
+        });
+    }
+    DataKey::Static(pieces.concat().into())
 }
 
 /// Parser state for one stream.
@@ -340,6 +483,8 @@ impl<'a> TreeParser<'a> {
             attrs: Vec::new(),
             content: Vec::new(),
             empty: false,
+            key: DataKey::ByName,
+            skip: None,
         };
         loop {
             let t = self.c.u8("token in start tag")?;
@@ -352,9 +497,13 @@ impl<'a> TreeParser<'a> {
                 }
                 token::CLOSE_EMPTY => {
                     el.empty = true;
+                    el.key = data_key(&el);
                     return Ok(el);
                 }
-                token::CLOSE_START => break,
+                token::CLOSE_START => {
+                    el.key = data_key(&el);
+                    break;
+                }
                 _ => {
                     return Err(BinXmlError {
                         offset: self.c.pos - 1,

@@ -41,7 +41,6 @@
 //!   template field map, before anything of its payload is decoded.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -56,6 +55,7 @@ pub mod value;
 pub mod xml;
 
 mod binxml;
+mod data;
 mod render;
 
 pub use binxml::BinXmlError;
@@ -70,7 +70,7 @@ pub use xml::read_xml_events;
 
 use chunk::{RecordWalk, WalkItem, CHUNK_HEADER_SIZE, CHUNK_SIZE};
 use header::HEADER_BLOCK_SIZE;
-use template::ChunkContext;
+use template::{ChunkRef, TemplateCache};
 
 /// What kind of event input a buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,7 +166,7 @@ pub struct Damage {
 
 impl Damage {
     pub(crate) fn new(
-        ctx: &ChunkContext<'_>,
+        ctx: &ChunkRef<'_>,
         record_id: Option<u64>,
         chunk_offset: usize,
         reason: DamageKind,
@@ -425,9 +425,10 @@ fn slot_bytes(data: &[u8], n: u64) -> &[u8] {
     data.get(start..end).unwrap_or(&[])
 }
 
-/// Reads one chunk slot: its damage first, then its records.
+/// Reads one chunk slot: its damage first, then its records. Owns the chunk's template
+/// cache (one thread reads a chunk).
 struct ChunkReader<'a> {
-    ctx: Option<Arc<ChunkContext<'a>>>,
+    ctx: Option<TemplateCache<'a>>,
     walk: Option<RecordWalk<'a>>,
     pending: Vec<Damage>,
 }
@@ -436,7 +437,11 @@ impl<'a> ChunkReader<'a> {
     fn open(data: &'a [u8], file: FileHeader, n: u64) -> Self {
         let bytes = slot_bytes(data, n);
         let file_offset = (HEADER_BLOCK_SIZE + n as usize * CHUNK_SIZE) as u64;
-        let ctx = Arc::new(ChunkContext::new(bytes, n, file_offset));
+        let ctx = ChunkRef {
+            data: bytes,
+            number: n,
+            file_offset,
+        };
         let mut pending = Vec::new();
         let empty = ChunkReader {
             ctx: None,
@@ -496,7 +501,7 @@ impl<'a> ChunkReader<'a> {
         pending.reverse();
         ChunkReader {
             walk: Some(RecordWalk::new(bytes, h)),
-            ctx: Some(ctx),
+            ctx: Some(TemplateCache::new(ctx)),
             pending,
         }
     }
@@ -505,24 +510,27 @@ impl<'a> ChunkReader<'a> {
         if let Some(d) = self.pending.pop() {
             return Some(Err(d));
         }
-        let ctx = self.ctx.as_ref()?;
+        let ctx = self.ctx.as_mut()?;
         let walk = self.walk.as_mut()?;
         loop {
             match walk.next()? {
                 WalkItem::Bad { offset, error } => {
                     return Some(Err(Damage::new(
-                        ctx,
+                        &ctx.chunk,
                         None,
                         offset,
                         DamageKind::BadRecordHeader(error),
                     )));
                 }
                 WalkItem::Record(raw) => match Event::from_record(ctx, raw.offset, &raw.header) {
-                    Ok(e) if filter.is_empty() || filter.matches(&e) => return Some(Ok(e)),
+                    Ok(mut e) if filter.is_empty() || filter.matches(&e) => {
+                        e.resolve_nested(ctx);
+                        return Some(Ok(e));
+                    }
                     Ok(_) => {}
                     Err(err) => {
                         return Some(Err(Damage::new(
-                            ctx,
+                            &ctx.chunk,
                             Some(raw.header.record_id),
                             err.offset,
                             DamageKind::BadBinXml { what: err.what },
