@@ -170,14 +170,14 @@ pub(crate) struct Attribute<'a> {
     pub(crate) value: Vec<Node<'a>>,
 }
 
-/// Content of an element or attribute.
+/// Content of an element or attribute (24 bytes: the large, rare variants are boxed).
 #[derive(Debug, Clone)]
 pub(crate) enum Node<'a> {
-    Element(Element<'a>),
+    Element(Box<Element<'a>>),
     /// Literal text.
     Text(Utf16Str<'a>),
     /// A typed value token that is not text (rare).
-    Value(Value<'a>),
+    Value(Box<Value<'a>>),
     /// A substitution of the instance's value `index`.
     Subst {
         index: u16,
@@ -186,10 +186,7 @@ pub(crate) enum Node<'a> {
     CharRef(u16),
     EntityRef(Box<str>),
     CData(Utf16Str<'a>),
-    Pi {
-        target: Box<str>,
-        data: Utf16Str<'a>,
-    },
+    Pi(Box<(Box<str>, Utf16Str<'a>)>),
 }
 
 /// The instance part of a template instance token: where the definition is and the values.
@@ -207,19 +204,40 @@ pub(crate) enum Top<'a> {
     Element(Element<'a>),
 }
 
+/// Values whose start offsets [`Values`] keeps (later ones are found by a scan).
+const INDEXED: usize = 32;
+
 /// The value table of a template instance: the spec (4 bytes per value) and the values,
-/// laid back to back by the sizes in the spec.
+/// laid back to back by the sizes in the spec, with the start offsets of the first
+/// [`INDEXED`] values computed once, so reading a value is O(1).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Values<'a> {
     spec: &'a [u8],
     data: &'a [u8],
+    /// Start of value `i` in `data` (saturated: a start past `data` reads as missing).
+    starts: [u16; INDEXED],
+}
+
+fn spec_size(e: &[u8]) -> usize {
+    u16::from_le_bytes([e[0], e[1]]) as usize
 }
 
 impl<'a> Values<'a> {
     pub(crate) const EMPTY: Values<'static> = Values {
         spec: &[],
         data: &[],
+        starts: [0; INDEXED],
     };
+
+    pub(crate) fn new(spec: &'a [u8], data: &'a [u8]) -> Self {
+        let mut starts = [0u16; INDEXED];
+        let mut start = 0usize;
+        for (s, e) in starts.iter_mut().zip(spec.chunks_exact(4)) {
+            *s = start.min(u16::MAX.into()) as u16;
+            start += spec_size(e);
+        }
+        Values { spec, data, starts }
+    }
 
     /// Number of values in the table.
     pub(crate) fn len(&self) -> usize {
@@ -233,15 +251,19 @@ impl<'a> Values<'a> {
 
     /// The type code and bytes of value `index` (`None` past the table or the data).
     pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
-        let mut start = 0usize;
-        for (i, e) in self.spec.chunks_exact(4).enumerate() {
-            let size = u16::from_le_bytes([e[0], e[1]]) as usize;
-            if i == index {
-                return Some((e[2], self.data.get(start..start + size)?));
+        let e = self.spec.get(4 * index..4 * index + 4)?;
+        let size = spec_size(e);
+        let start = if index < INDEXED {
+            self.starts[index] as usize
+        } else {
+            let last = INDEXED - 1;
+            let mut s = self.starts[last] as usize + spec_size(&self.spec[4 * last..]);
+            for j in INDEXED..index {
+                s += spec_size(&self.spec[4 * j..]);
             }
-            start += size;
-        }
-        None
+            s
+        };
+        Some((e[2], self.data.get(start..start + size)?))
     }
 
     /// Value `index`, typed (`Null` when missing).
@@ -250,54 +272,6 @@ impl<'a> Values<'a> {
             Some((ty, bytes)) => Value::parse(ty, bytes),
             None => Value::Null,
         }
-    }
-}
-
-/// Up to this many values are indexed on the stack by [`ValueIndex`]; longer tables are
-/// read by a linear scan.
-const INDEXED: usize = 64;
-
-/// A value table with its value offsets computed once, for O(1) access.
-pub(crate) struct ValueIndex<'a> {
-    values: Values<'a>,
-    /// `(start, end)` of each of the first [`INDEXED`] values in `values.data`.
-    bounds: [(u32, u32); INDEXED],
-}
-
-impl<'a> ValueIndex<'a> {
-    pub(crate) fn new(values: Values<'a>) -> Self {
-        let mut bounds = [(0u32, 0u32); INDEXED];
-        let mut start = 0u32;
-        for (b, e) in bounds.iter_mut().zip(values.spec.chunks_exact(4)) {
-            let end = start.saturating_add(u16::from_le_bytes([e[0], e[1]]).into());
-            *b = (start, end);
-            start = end;
-        }
-        ValueIndex { values, bounds }
-    }
-
-    /// The type code and bytes of value `index`, as [`Values::raw`].
-    pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
-        if index < INDEXED {
-            let ty = self.values.type_of(index)?;
-            let (s, e) = self.bounds[index];
-            Some((ty, self.values.data.get(s as usize..e as usize)?))
-        } else {
-            self.values.raw(index)
-        }
-    }
-
-    /// Value `index`, typed, as [`Values::get`].
-    pub(crate) fn get(&self, index: usize) -> Value<'a> {
-        match self.raw(index) {
-            Some((ty, bytes)) => Value::parse(ty, bytes),
-            None => Value::Null,
-        }
-    }
-
-    /// The type code of value `index`.
-    pub(crate) fn type_of(&self, index: usize) -> Option<u8> {
-        self.values.type_of(index)
     }
 }
 
@@ -347,7 +321,7 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
     let data = c.take(avail, "values")?;
     Ok(InstanceRef {
         def_offset,
-        values: Values { spec, data },
+        values: Values::new(spec, data),
     })
 }
 
@@ -372,7 +346,7 @@ pub(crate) fn name_ref(c: &mut Cursor<'_>) -> PResult<Box<str>> {
 pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
-    Some(Utf16Str::until_nul(chars).to_cow().into())
+    Some(Utf16Str::until_nul(chars).to_boxed_str())
 }
 
 /// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
@@ -393,6 +367,9 @@ fn data_key(el: &Element<'_>) -> DataKey {
             DataKey::ByName
         };
     };
+    if let [Node::Text(t)] = &attr.value[..] {
+        return DataKey::Static(t.to_boxed_str());
+    }
     let mut pieces = Vec::with_capacity(attr.value.len());
     for p in &attr.value {
         pieces.push(match p {
@@ -521,7 +498,9 @@ impl<'a> TreeParser<'a> {
                     self.c.pos += 1;
                     return Ok(el);
                 }
-                token::OPEN_START => el.content.push(Node::Element(self.element(depth + 1)?)),
+                token::OPEN_START => el
+                    .content
+                    .push(Node::Element(Box::new(self.element(depth + 1)?))),
                 _ => match self.piece()? {
                     Some(p) => el.content.push(p),
                     None => return Err(self.c.err("token in element content")),
@@ -564,7 +543,7 @@ impl<'a> TreeParser<'a> {
                     let size = super::value::ValueType(ty)
                         .fixed_size()
                         .ok_or(self.c.err("value type"))?;
-                    Node::Value(Value::parse(ty, self.c.take(size, "value")?))
+                    Node::Value(Box::new(Value::parse(ty, self.c.take(size, "value")?)))
                 }
             }
             token::NORMAL_SUBST | token::OPTIONAL_SUBST => {
@@ -599,7 +578,7 @@ impl<'a> TreeParser<'a> {
                 } else {
                     Utf16Str::until_nul(&[])
                 };
-                Node::Pi { target, data }
+                Node::Pi(Box::new((target, data)))
             }
             _ => return Ok(None),
         };
@@ -684,10 +663,7 @@ mod tests {
     fn values_follow_the_spec() {
         let spec = [2u8, 0, 4, 0, 0, 0, 0, 0, 1, 0, 4, 0];
         let data = [7u8, 0, 9];
-        let v = Values {
-            spec: &spec,
-            data: &data,
-        };
+        let v = Values::new(&spec, &data);
         assert_eq!(v.raw(0), Some((4, &data[..2])));
         assert_eq!(v.get(1), Value::Null);
         assert_eq!(v.get(2), Value::U8(9));

@@ -12,7 +12,7 @@
 //! * the `System` and `RenderingInfo` subtrees of a template's `Event` root are skipped
 //!   (they produce no item) unless one of their substitutions holds BinXML or an array
 //!   in this event;
-//! * values are read through a [`ValueIndex`] (O(1) per value, not a scan of the spec);
+//! * values are read in O(1) through the offsets [`Values`] keeps;
 //! * nested payloads use the templates the reader resolved into the event ([`Nested`]),
 //!   so the walk never compiles or looks anything up.
 //!
@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::binxml::{
-    single_instance, Attribute, Cursor, DataKey, Element, Node, Top, TreeParser, ValueIndex, Values,
+    single_instance, Attribute, Cursor, DataKey, Element, Node, Top, TreeParser, Values,
 };
 use super::event::{optional_empty, EvtxEvent, Mode, Overrides, MAX_EXPANDED_NODES};
 use super::event::{DataField, MAX_FRAGMENT_DEPTH};
@@ -127,9 +127,8 @@ fn resolve_into<'a>(
         return;
     }
     let data = ctx.chunk.data;
-    let index = ValueIndex::new(values);
     for i in 0..n {
-        let Some((ValueType::BINXML, bytes)) = index.raw(i) else {
+        let Some((ValueType::BINXML, bytes)) = values.raw(i) else {
             continue;
         };
         if bytes.is_empty() {
@@ -197,7 +196,7 @@ pub(crate) fn fast_data<'e, 'a: 'e, S: DataSink<'e>>(
         budget: MAX_EXPANDED_NODES,
         sink,
     };
-    let values = ValueIndex::new(e.values);
+    let values = e.values;
     w.element(&e.template.root, &values, &mut Vec::new(), None, 0, true)?;
     Ok(())
 }
@@ -245,7 +244,7 @@ impl<'a> Acc<'a> {
     }
 }
 
-fn lookup<'a>(values: &ValueIndex<'a>, over: &Overrides<'a>, index: u16) -> Value<'a> {
+fn lookup<'a>(values: &Values<'a>, over: &Overrides<'a>, index: u16) -> Value<'a> {
     if !over.is_empty() {
         if let Some((_, v)) = over.iter().rev().find(|(i, _)| *i == index) {
             return v.clone();
@@ -259,7 +258,7 @@ fn overridden<'o, 'a>(over: &'o Overrides<'a>, index: u16) -> Option<&'o Value<'
 }
 
 /// Whether value `index` is NULL, reading only its type where possible.
-fn is_null(values: &ValueIndex<'_>, over: &Overrides<'_>, index: u16) -> bool {
+fn is_null(values: &Values<'_>, over: &Overrides<'_>, index: u16) -> bool {
     if let Some(v) = overridden(over, index) {
         return v.is_null();
     }
@@ -272,7 +271,7 @@ fn is_null(values: &ValueIndex<'_>, over: &Overrides<'_>, index: u16) -> bool {
 
 /// Whether value `index` holds neither BinXML nor an array (so a subtree using it can be
 /// skipped without changing what a walk would see).
-fn plain(values: &ValueIndex<'_>, over: &Overrides<'_>, index: u16) -> bool {
+fn plain(values: &Values<'_>, over: &Overrides<'_>, index: u16) -> bool {
     if let Some(v) = overridden(over, index) {
         return !matches!(v, Value::BinXml(_) | Value::Array { .. });
     }
@@ -284,7 +283,7 @@ fn plain(values: &ValueIndex<'_>, over: &Overrides<'_>, index: u16) -> bool {
 impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
     /// The first substitution of `el` (content, then attributes) holding an array of more
     /// than one item; only array-typed values are parsed.
-    fn expandable(el: &Element<'a>, values: &ValueIndex<'a>, over: &Overrides<'a>) -> Option<u16> {
+    fn expandable(el: &Element<'a>, values: &Values<'a>, over: &Overrides<'a>) -> Option<u16> {
         let pieces = el
             .content
             .iter()
@@ -318,7 +317,7 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
     fn element(
         &mut self,
         el: &'e Element<'a>,
-        values: &ValueIndex<'a>,
+        values: &Values<'a>,
         over: &mut Overrides<'a>,
         parent: Option<Mode>,
         open: usize,
@@ -412,7 +411,7 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
                 }
                 _ if !field => {}
                 Node::Text(t) => acc.push(Value::Str(*t)),
-                Node::Value(x) => acc.push(x.clone()),
+                Node::Value(x) => acc.push((**x).clone()),
                 Node::CharRef(c) => acc.push(Value::Text(
                     char::from_u32((*c).into())
                         .map(String::from)
@@ -423,7 +422,7 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
                     entity_char(n).map(String::from).unwrap_or_default().into(),
                 )),
                 Node::CData(t) => acc.push(Value::Str(*t)),
-                Node::Pi { .. } => {}
+                Node::Pi(_) => {}
             }
         }
         if field && !has_child {
@@ -437,12 +436,12 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
     /// An attribute's value as the reference walk computes it (`None`: left out).
     fn attr_value(
         a: &Attribute<'a>,
-        values: &ValueIndex<'a>,
+        values: &Values<'a>,
         over: &Overrides<'a>,
     ) -> Option<Value<'a>> {
         let mut pieces = a.value.iter().filter_map(|n| match n {
             Node::Text(t) => Some(Value::Str(*t)),
-            Node::Value(x) => Some(x.clone()),
+            Node::Value(x) => Some((**x).clone()),
             Node::Subst { index, optional } => match lookup(values, over, *index) {
                 Value::BinXml(_) => None,
                 x if *optional && optional_empty(&x) => None,
@@ -480,7 +479,6 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
                 NestedTop::Instance(t, values) => (t, *values),
                 NestedTop::Element(t) => (t, Values::EMPTY),
             };
-            let values = ValueIndex::new(values);
             opened |= self.element(&t.root, &values, &mut Vec::new(), Some(parent), open, true)?;
         }
         self.depth -= 1;

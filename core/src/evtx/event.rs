@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::binxml::{BinXmlError, Cursor, Element, Node, Top, TreeParser, ValueIndex, Values};
+use super::binxml::{BinXmlError, Cursor, Element, Node, Top, TreeParser, Values};
 use super::data::{DataSink, Nested, NestedTop};
 use super::render::{self, Content, OwnedElement, TreeBuilder, Visitor, XmlWriter};
 use super::template::{ChunkRef, Source, SystemField, Template, TemplateCache};
@@ -316,7 +316,7 @@ impl<'a> Event<'a> {
                     depth: 0,
                     budget: MAX_EXPANDED_NODES,
                 };
-                let values = ValueIndex::new(e.values);
+                let values = e.values;
                 w.element(&e.template.root, &values, &mut Vec::new(), v, true)
                     .map_err(|err| {
                         Damage::new(
@@ -337,9 +337,26 @@ impl<'a> Event<'a> {
     /// Names borrow from the event's templates and values from the file buffer: the only
     /// allocation is the returned vector (plus text joined from several pieces, rare).
     pub fn data(&self) -> Result<Vec<DataField<'_>>, Damage> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.items_hint());
         self.data_into(&mut out)?;
         Ok(out)
+    }
+
+    /// About how many data items the event has (elements of its templates outside
+    /// `System`).
+    fn items_hint(&self) -> usize {
+        match &self.repr {
+            Repr::Evtx(e) => {
+                let nested = match &e.nested {
+                    Nested::One(_, NestedTop::Instance(t, _) | NestedTop::Element(t)) => {
+                        t.items_hint
+                    }
+                    _ => 0,
+                };
+                e.template.items_hint + nested
+            }
+            Repr::Xml(_) => 8,
+        }
     }
 
     /// Feed the data items to `sink`: the fast walk, or on anything it does not handle
@@ -433,7 +450,7 @@ struct Walk<'c, 'a> {
 pub(crate) type Overrides<'a> = Vec<(u16, Value<'a>)>;
 
 impl<'a> Walk<'_, 'a> {
-    fn value(values: &ValueIndex<'a>, over: &Overrides<'a>, index: u16) -> Value<'a> {
+    fn value(values: &Values<'a>, over: &Overrides<'a>, index: u16) -> Value<'a> {
         match over.iter().rev().find(|(i, _)| *i == index) {
             Some((_, v)) => v.clone(),
             None => values.get(index.into()),
@@ -442,7 +459,7 @@ impl<'a> Walk<'_, 'a> {
 
     /// The first substitution of `el` (content, then attributes) holding an array of more
     /// than one item.
-    fn expandable(el: &Element<'a>, values: &ValueIndex<'a>, over: &Overrides<'a>) -> Option<u16> {
+    fn expandable(el: &Element<'a>, values: &Values<'a>, over: &Overrides<'a>) -> Option<u16> {
         let pieces = el
             .content
             .iter()
@@ -459,7 +476,7 @@ impl<'a> Walk<'_, 'a> {
     fn element<'s, V: Visitor<'s>>(
         &mut self,
         el: &Element<'a>,
-        values: &ValueIndex<'a>,
+        values: &Values<'a>,
         over: &mut Overrides<'a>,
         v: &mut V,
         root: bool,
@@ -515,7 +532,7 @@ impl<'a> Walk<'_, 'a> {
             match n {
                 Node::Element(child) => self.element(child, values, over, v, false)?,
                 Node::Text(t) => v.content(Content::Value(Value::Str(*t))),
-                Node::Value(x) => v.content(Content::Value(x.clone())),
+                Node::Value(x) => v.content(Content::Value((**x).clone())),
                 Node::Subst { index, optional } => {
                     let x = Self::value(values, over, *index);
                     if let Value::BinXml(bytes) = x {
@@ -527,7 +544,7 @@ impl<'a> Walk<'_, 'a> {
                 Node::CharRef(c) => v.content(Content::CharRef(*c)),
                 Node::EntityRef(name) => v.content(Content::Entity(name)),
                 Node::CData(t) => v.content(Content::CData(*t)),
-                Node::Pi { target, data } => v.content(Content::Pi(target, *data)),
+                Node::Pi(pi) => v.content(Content::Pi(&pi.0, pi.1)),
             }
         }
         v.close(&el.name);
@@ -537,12 +554,12 @@ impl<'a> Walk<'_, 'a> {
     fn attr_piece(
         &self,
         n: &Node<'a>,
-        values: &ValueIndex<'a>,
+        values: &Values<'a>,
         over: &Overrides<'a>,
     ) -> Option<Value<'a>> {
         match n {
             Node::Text(t) => Some(Value::Str(*t)),
-            Node::Value(x) => Some(x.clone()),
+            Node::Value(x) => Some((**x).clone()),
             Node::Subst { index, optional } => {
                 let x = Self::value(values, over, *index);
                 match x {
@@ -585,13 +602,12 @@ impl<'a> Walk<'_, 'a> {
             });
         }
         self.depth += 1;
-        let empty = ValueIndex::new(Values::EMPTY);
+        let empty = Values::EMPTY;
         if let Some(tops) = self.nested.get(start) {
             for top in tops {
                 match top {
                     NestedTop::Instance(t, values) => {
-                        let values = ValueIndex::new(*values);
-                        self.element(&t.root, &values, &mut Vec::new(), v, true)?;
+                        self.element(&t.root, values, &mut Vec::new(), v, true)?;
                     }
                     NestedTop::Element(t) => {
                         self.element(&t.root, &empty, &mut Vec::new(), v, true)?
@@ -605,7 +621,7 @@ impl<'a> Walk<'_, 'a> {
                 match top {
                     Top::Instance(inst) => {
                         let t = super::template::compile(data, inst.def_offset as usize)?;
-                        let values = ValueIndex::new(inst.values);
+                        let values = inst.values;
                         self.element(&t.root, &values, &mut Vec::new(), v, true)?;
                     }
                     Top::Element(e) => self.element(&e, &empty, &mut Vec::new(), v, true)?,

@@ -130,12 +130,17 @@ pub(crate) struct FieldMap {
 pub(crate) struct Template<'a> {
     pub(crate) root: Element<'a>,
     pub(crate) map: FieldMap,
+    /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
+    pub(crate) items_hint: usize,
 }
 
 impl<'a> Template<'a> {
     /// Build from a root element (a template body or an untemplated record).
     pub(crate) fn new(mut root: Element<'a>) -> Self {
         let map = field_map(&root);
+        let (mut all, mut substs) = (0, Vec::new());
+        subtree(&root, &mut all, &mut substs);
+        let mut items_hint = all;
         if &*root.name == "Event" {
             for n in &mut root.content {
                 if let Node::Element(e) = n {
@@ -146,13 +151,18 @@ impl<'a> Template<'a> {
                         };
                         let mut substs = Vec::new();
                         subtree(e, &mut skip.elements, &mut substs);
+                        items_hint = items_hint.saturating_sub(skip.elements);
                         skip.substs = substs.into();
                         e.skip = Some(Box::new(skip));
                     }
                 }
             }
         }
-        Template { root, map }
+        Template {
+            root,
+            map,
+            items_hint,
+        }
     }
 }
 
