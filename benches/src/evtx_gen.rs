@@ -291,7 +291,7 @@ pub fn evtx(size: usize, seed: u64) -> Vec<u8> {
     let mut n: u64 = 0;
     loop {
         n += 1;
-        if n % 256 == 0 && b.chunk_count() >= target_chunks {
+        if n.is_multiple_of(256) && b.chunk_count() >= target_chunks {
             break;
         }
         time += rng.below(20_000_000);

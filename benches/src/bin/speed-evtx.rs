@@ -5,6 +5,8 @@
 //! * `full`: every event, all System fields and every EventData/UserData value (typed,
 //!   borrowed; nothing rendered);
 //! * `filter`: events whose id is one of `marslog_benches::FILTER_IDS`, fully extracted;
+//! * `rows`: every event written as a JSON Lines row (`Event::append_json_row`) into a
+//!   buffer that is dropped every MiB (what `marslog parse --format jsonl` will write);
 //! * `xml`: every event rendered with `to_xml`;
 //! * `par`: like `full` through `par_events` (all threads).
 //!
@@ -58,6 +60,18 @@ fn run(mode: &str, path: &str) -> (usize, u64, u64) {
                 acc = acc.wrapping_add(extract(&e));
             }
         }
+        "rows" => {
+            let mut out = Vec::with_capacity(2 << 20);
+            for e in file.events(&all).flatten() {
+                n += 1;
+                let _ = e.append_json_row(path, &mut out);
+                if out.len() > 1 << 20 {
+                    acc = acc.wrapping_add(out.len() as u64);
+                    out.clear();
+                }
+            }
+            acc = acc.wrapping_add(out.len() as u64);
+        }
         "xml" => {
             for e in file.events(&all).flatten() {
                 n += 1;
@@ -79,7 +93,7 @@ fn run(mode: &str, path: &str) -> (usize, u64, u64) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: speed-evtx full|filter|xml|par FILE [RUNS]");
+        eprintln!("usage: speed-evtx full|filter|rows|xml|par FILE [RUNS]");
         std::process::exit(2);
     }
     let runs: usize = args.get(3).map_or(5, |s| s.parse().expect("RUNS"));

@@ -222,7 +222,28 @@ fn spec_size(e: &[u8]) -> usize {
     u16::from_le_bytes([e[0], e[1]]) as usize
 }
 
+/// A value table without its offsets (for storing; [`RawValues::index`] restores them).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawValues<'a> {
+    spec: &'a [u8],
+    data: &'a [u8],
+}
+
+impl<'a> RawValues<'a> {
+    pub(crate) fn index(self) -> Values<'a> {
+        Values::new(self.spec, self.data)
+    }
+}
+
 impl<'a> Values<'a> {
+    /// The table without its offsets.
+    pub(crate) fn raw_values(&self) -> RawValues<'a> {
+        RawValues {
+            spec: self.spec,
+            data: self.data,
+        }
+    }
+
     pub(crate) const EMPTY: Values<'static> = Values {
         spec: &[],
         data: &[],
@@ -346,7 +367,7 @@ pub(crate) fn name_ref(c: &mut Cursor<'_>) -> PResult<Box<str>> {
 pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
-    Some(Utf16Str::until_nul(chars).to_boxed_str())
+    Some(Utf16Str::until_nul(chars).into_boxed_str())
 }
 
 /// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
@@ -368,7 +389,7 @@ fn data_key(el: &Element<'_>) -> DataKey {
         };
     };
     if let [Node::Text(t)] = &attr.value[..] {
-        return DataKey::Static(t.to_boxed_str());
+        return DataKey::Static(t.into_boxed_str());
     }
     let mut pieces = Vec::with_capacity(attr.value.len());
     for p in &attr.value {

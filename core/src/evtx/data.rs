@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::binxml::{
-    single_instance, Attribute, Cursor, DataKey, Element, Node, Top, TreeParser, Values,
+    single_instance, Attribute, Cursor, DataKey, Element, Node, RawValues, Top, TreeParser, Values,
 };
 use super::event::{optional_empty, EvtxEvent, Mode, Overrides, MAX_EXPANDED_NODES};
 use super::event::{DataField, MAX_FRAGMENT_DEPTH};
@@ -55,7 +55,7 @@ impl<'e> DataSink<'e> for Vec<DataField<'e>> {
 #[derive(Debug, Clone)]
 pub(crate) enum NestedTop<'a> {
     /// A template instance: its compiled template and its values.
-    Instance(Arc<Template<'a>>, Values<'a>),
+    Instance(Arc<Template<'a>>, RawValues<'a>),
     /// An untemplated element tree.
     Element(Arc<Template<'a>>),
 }
@@ -143,7 +143,7 @@ fn resolve_into<'a>(
             let Ok(t) = ctx.template(inst.def_offset) else {
                 continue;
             };
-            let top = NestedTop::Instance(t, inst.values);
+            let top = NestedTop::Instance(t, inst.values.raw_values());
             if found.one.is_none() && found.many.is_empty() {
                 found.one = Some((start, top));
             } else {
@@ -162,7 +162,7 @@ fn resolve_into<'a>(
             match top {
                 Top::Instance(inst) => match ctx.template(inst.def_offset) {
                     Ok(t) => {
-                        resolved.push(NestedTop::Instance(t, inst.values));
+                        resolved.push(NestedTop::Instance(t, inst.values.raw_values()));
                         inner.push(inst.values);
                     }
                     Err(_) => break,
@@ -476,7 +476,7 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
         let mut opened = false;
         for top in tops {
             let (t, values) = match top {
-                NestedTop::Instance(t, values) => (t, *values),
+                NestedTop::Instance(t, values) => (t, values.index()),
                 NestedTop::Element(t) => (t, Values::EMPTY),
             };
             opened |= self.element(&t.root, &values, &mut Vec::new(), Some(parent), open, true)?;

@@ -42,6 +42,7 @@ pub struct Event<'a> {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // the EVTX variant is the hot one; XML is boxed
 pub(crate) enum Repr<'a> {
     Evtx(EvtxEvent<'a>),
     Xml(Arc<XmlEvent>),
@@ -607,7 +608,7 @@ impl<'a> Walk<'_, 'a> {
             for top in tops {
                 match top {
                     NestedTop::Instance(t, values) => {
-                        self.element(&t.root, values, &mut Vec::new(), v, true)?;
+                        self.element(&t.root, &values.index(), &mut Vec::new(), v, true)?;
                     }
                     NestedTop::Element(t) => {
                         self.element(&t.root, &empty, &mut Vec::new(), v, true)?

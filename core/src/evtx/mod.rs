@@ -21,7 +21,8 @@
 //! [`header`] (file header) → [`chunk`] (64 KiB chunks, record walk) → [`record`] (record
 //! header) → `binxml` (token stream → element tree) → [`template`] (definitions compiled
 //! into a field map, cached per chunk) → [`event`] (lazy [`Event`]) → `render` (XML,
-//! JSON, data items). [`value`] holds the typed values, [`xml`] the XML-export reader and
+//! JSON), `data` (EventData/UserData items, fast) → [`row`] (one JSON Lines row per
+//! event). [`value`] holds the typed values, [`xml`] the XML-export reader and
 //! [`builder`] writes valid `.evtx` bytes for tests and benchmarks.
 //!
 //! # Invariants
@@ -50,6 +51,7 @@ pub mod chunk;
 pub mod event;
 pub mod header;
 pub mod record;
+pub mod row;
 pub mod template;
 pub mod value;
 pub mod xml;

@@ -106,7 +106,7 @@ impl<'a> Utf16Str<'a> {
     }
 
     /// Decode to an exactly sized boxed string.
-    pub(crate) fn to_boxed_str(&self) -> Box<str> {
+    pub(crate) fn into_boxed_str(self) -> Box<str> {
         if let Some(ascii) = self.ascii() {
             return ascii.into_boxed_str();
         }
