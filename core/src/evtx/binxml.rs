@@ -21,6 +21,11 @@
 //! * A template instance inside a template definition is rejected: definitions never nest,
 //!   which is also what keeps template references from looping.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use super::template::OffsetHasher;
 use super::value::{Utf16Str, Value};
 
 /// Deepest element nesting accepted (the `evtx` crate uses the same bound).
@@ -127,7 +132,7 @@ pub(crate) mod token {
 /// An element of a template or of an untemplated stream.
 #[derive(Debug, Clone)]
 pub(crate) struct Element<'a> {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Arc<str>,
     /// Index of the value whose NullType leaves this element out.
     pub(crate) dependency: Option<u16>,
     pub(crate) attrs: Vec<Attribute<'a>>,
@@ -166,7 +171,7 @@ pub(crate) struct Skip {
 /// An attribute and the pieces of its value.
 #[derive(Debug, Clone)]
 pub(crate) struct Attribute<'a> {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Arc<str>,
     pub(crate) value: Vec<Node<'a>>,
 }
 
@@ -184,9 +189,9 @@ pub(crate) enum Node<'a> {
         optional: bool,
     },
     CharRef(u16),
-    EntityRef(Box<str>),
+    EntityRef(Arc<str>),
     CData(Utf16Str<'a>),
-    Pi(Box<(Box<str>, Utf16Str<'a>)>),
+    Pi(Box<(Arc<str>, Utf16Str<'a>)>),
 }
 
 /// The instance part of a template instance token: where the definition is and the values.
@@ -346,28 +351,44 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
     })
 }
 
+/// Decoded names by chunk offset: a chunk's templates share their names (`Data`, `Name`,
+/// …), so each is decoded once per chunk.
+pub(crate) type Names = HashMap<u32, Arc<str>, BuildHasherDefault<OffsetHasher>>;
+
 /// Read a name reference: an inline name structure is skipped, a reference elsewhere is
 /// read at its offset.
-pub(crate) fn name_ref(c: &mut Cursor<'_>) -> PResult<Box<str>> {
+pub(crate) fn name_ref(c: &mut Cursor<'_>, names: &mut Names) -> PResult<Arc<str>> {
     let offset = c.u32("name offset")? as usize;
-    if offset == c.pos {
-        let name = name_at(c.data, offset).ok_or(c.err("name"))?;
+    let inline = offset == c.pos;
+    let name = match names.get(&(offset as u32)) {
+        Some(n) => n.clone(),
+        None => {
+            let Some(n) = name_at(c.data, offset) else {
+                return Err(if inline {
+                    c.err("name")
+                } else {
+                    BinXmlError {
+                        offset,
+                        what: "name",
+                    }
+                });
+            };
+            names.insert(offset as u32, n.clone());
+            n
+        }
+    };
+    if inline {
         let n = u16::from_le_bytes([c.data[offset + 6], c.data[offset + 7]]) as usize;
         c.seek(offset + 10 + 2 * n, "inline name")?;
-        Ok(name)
-    } else {
-        name_at(c.data, offset).ok_or(BinXmlError {
-            offset,
-            what: "name",
-        })
     }
+    Ok(name)
 }
 
 /// Decode the name structure at chunk offset `offset` (`next u32, hash u16, count u16, chars`).
-pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
+pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Arc<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
-    Some(Utf16Str::until_nul(chars).into_boxed_str())
+    Some(Utf16Str::until_nul(chars).into_boxed_str().into())
 }
 
 /// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
@@ -414,6 +435,8 @@ fn data_key(el: &Element<'_>) -> DataKey {
 /// Parser state for one stream.
 pub(crate) struct TreeParser<'a> {
     pub(crate) c: Cursor<'a>,
+    /// Names decoded so far (callers may carry them from one parse to the next).
+    pub(crate) names: Names,
     in_template: bool,
     nodes: usize,
 }
@@ -422,6 +445,7 @@ impl<'a> TreeParser<'a> {
     pub(crate) fn new(c: Cursor<'a>, in_template: bool) -> Self {
         TreeParser {
             c,
+            names: Names::default(),
             in_template,
             nodes: 0,
         }
@@ -471,7 +495,7 @@ impl<'a> TreeParser<'a> {
             None
         };
         self.c.u32("element data size")?;
-        let name = name_ref(&mut self.c)?;
+        let name = name_ref(&mut self.c, &mut self.names)?;
         if t & token::MORE != 0 {
             self.c.u32("attribute list size")?;
         }
@@ -489,7 +513,7 @@ impl<'a> TreeParser<'a> {
             match t & !token::MORE {
                 token::ATTRIBUTE => {
                     self.count()?;
-                    let name = name_ref(&mut self.c)?;
+                    let name = name_ref(&mut self.c, &mut self.names)?;
                     let value = self.pieces()?;
                     el.attrs.push(Attribute { name, value });
                 }
@@ -582,7 +606,7 @@ impl<'a> TreeParser<'a> {
             }
             token::ENTITY_REF => {
                 self.c.pos += 1;
-                Node::EntityRef(name_ref(&mut self.c)?)
+                Node::EntityRef(name_ref(&mut self.c, &mut self.names)?)
             }
             token::CDATA => {
                 self.c.pos += 1;
@@ -591,7 +615,7 @@ impl<'a> TreeParser<'a> {
             }
             token::PI_TARGET => {
                 self.c.pos += 1;
-                let target = name_ref(&mut self.c)?;
+                let target = name_ref(&mut self.c, &mut self.names)?;
                 let data = if self.c.peek() == Some(token::PI_DATA) {
                     self.c.pos += 1;
                     let n = self.c.u16("pi data length")? as usize;

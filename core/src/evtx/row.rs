@@ -261,12 +261,50 @@ fn json_value(out: &mut Vec<u8>, v: &Value<'_>) {
     match v {
         Value::Str(s) => escape_utf16(out, *s),
         Value::Text(t) => escape_str(out, t),
-        Value::Null => {}
+        Value::Null | Value::BinXml(_) | Value::Invalid { .. } => {}
+        Value::U8(v) => push_u64(out, (*v).into()),
+        Value::U16(v) => push_u64(out, (*v).into()),
+        Value::U32(v) => push_u64(out, (*v).into()),
+        Value::U64(v) => push_u64(out, *v),
+        Value::HexI32(v) => push_hex(out, (*v).into()),
+        Value::HexI64(v) => push_hex(out, *v),
+        // Digits, signs, hex, GUIDs, SIDs and times need no escaping.
+        Value::I8(_)
+        | Value::I16(_)
+        | Value::I32(_)
+        | Value::I64(_)
+        | Value::F32(_)
+        | Value::F64(_)
+        | Value::Bool(_)
+        | Value::Binary(_)
+        | Value::Guid(_)
+        | Value::FileTime(_)
+        | Value::SysTime(_)
+        | Value::Sid(_) => {
+            let _ = fmt::Write::write_fmt(&mut Raw(out), format_args!("{v}"));
+        }
         other => {
             let _ = fmt::Write::write_fmt(&mut Escaped(out), format_args!("{other}"));
         }
     }
     out.push(b'"');
+}
+
+fn push_hex(out: &mut Vec<u8>, v: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 16];
+    let mut i = buf.len();
+    let mut x = v;
+    loop {
+        i -= 1;
+        buf[i] = HEX[(x & 15) as usize];
+        x >>= 4;
+        if x == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(b"0x");
+    out.extend_from_slice(&buf[i..]);
 }
 
 fn escape_byte(out: &mut Vec<u8>, b: u8) {
@@ -313,6 +351,22 @@ fn escape_utf16(out: &mut Vec<u8>, s: Utf16Str<'_>) {
     out.reserve(bytes.len() / 2);
     let mut i = 0;
     while i + 1 < bytes.len() {
+        // Four plain ASCII units (no control character, quote or backslash) at a time.
+        if let Some(b) = bytes.get(i..i + 8) {
+            let x = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            const LANES: u64 = 0x0001_0001_0001_0001;
+            let zero = |y: u64| y.wrapping_sub(LANES) & !y & (LANES << 15);
+            let control = x.wrapping_sub(0x20 * LANES) & !x & (0x80 * LANES);
+            if x & (0xff80 * LANES) == 0
+                && control == 0
+                && zero(x ^ (u64::from(b'"') * LANES)) == 0
+                && zero(x ^ (u64::from(b'\\') * LANES)) == 0
+            {
+                out.extend_from_slice(&[b[0], b[2], b[4], b[6]]);
+                i += 8;
+                continue;
+            }
+        }
         let u = u16::from_le_bytes([bytes[i], bytes[i + 1]]);
         i += 2;
         if u < 0x80 {
@@ -461,6 +515,24 @@ mod tests {
         assert_eq!(data["k"], "0");
         assert_eq!(data["k_1"], "1");
         assert_eq!(data["k_2"], "2");
+    }
+
+    #[test]
+    fn utf16_escaping_matches_str_escaping() {
+        let samples = [
+            "plain ascii text, long enough for several blocks",
+            "q\"uo\\te\u{1}\u{1f}\u{7f} é ünï 😀 \t\r\n end",
+            "\"\"\"\"\\\\\\\\abcdefgh",
+            "",
+        ];
+        for t in samples {
+            let units: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let mut a = Vec::new();
+            escape_utf16(&mut a, Utf16Str::until_nul(&units));
+            let mut b = Vec::new();
+            escape_str(&mut b, t);
+            assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::binxml::{BinXmlError, Cursor, Element, Node, Skip, Top, TreeParser};
+use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
 
 /// The System fields the field map locates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -276,6 +276,7 @@ type TemplateMap<'a> =
 pub(crate) struct TemplateCache<'a> {
     pub(crate) chunk: ChunkRef<'a>,
     templates: TemplateMap<'a>,
+    names: Names,
 }
 
 /// Size of a template definition header: next offset, GUID, data size.
@@ -286,29 +287,43 @@ impl<'a> TemplateCache<'a> {
         TemplateCache {
             chunk,
             templates: TemplateMap::default(),
+            names: Names::default(),
         }
     }
 
     /// The template whose definition starts at chunk offset `def_offset`, compiled on
     /// first use.
     pub(crate) fn template(&mut self, def_offset: u32) -> Result<Arc<Template<'a>>, BinXmlError> {
-        let data = self.chunk.data;
-        self.templates
-            .entry(def_offset)
-            .or_insert_with(|| compile(data, def_offset as usize).map(Arc::new))
-            .clone()
+        if let Some(t) = self.templates.get(&def_offset) {
+            return t.clone();
+        }
+        let t = compile_with(self.chunk.data, def_offset as usize, &mut self.names).map(Arc::new);
+        self.templates.insert(def_offset, t.clone());
+        t
     }
 }
 
 /// Compile the template definition at chunk offset `def`
 /// (`next:u32 guid:16 size:u32 fragment(size)`), without caching.
 pub(crate) fn compile(data: &[u8], def: usize) -> Result<Template<'_>, BinXmlError> {
+    compile_with(data, def, &mut Names::default())
+}
+
+/// [`compile`], decoding names through (and into) `names`.
+fn compile_with<'a>(
+    data: &'a [u8],
+    def: usize,
+    names: &mut Names,
+) -> Result<Template<'a>, BinXmlError> {
     let mut c = Cursor::new(data, def, data.len());
     c.take(TEMPLATE_HEADER - 4, "template header")?;
     let size = c.u32("template data size")? as usize;
     let end = c.pos.saturating_add(size).min(data.len());
     let mut p = TreeParser::new(Cursor::new(data, c.pos, end), true);
-    let tops = p.fragment()?;
+    p.names = std::mem::take(names);
+    let tops = p.fragment();
+    *names = std::mem::take(&mut p.names);
+    let tops = tops?;
     tops.into_iter()
         .find_map(|t| match t {
             Top::Element(e) => Some(Template::new(e)),
