@@ -3,6 +3,14 @@
 //! [`errlog`] writes CBEngine-style errlog text of a requested size in any encoding, with
 //! documented MARS errors planted at a chosen density, from a fixed seed: the same
 //! arguments always give the same bytes, so runs and machines can be compared.
+//!
+//! [`evtx`] writes a `.evtx` log of a requested size with the project's builder: a
+//! deterministic mix of Security-Auditing logons and process events, Service Control
+//! Manager state changes and CloudBackup (MARS agent) job events, with realistic
+//! EventData (SIDs, logon ids, GUIDs, paths, command lines, error codes).
+
+pub mod evtx_gen;
+pub use evtx_gen::{evtx, FILTER_IDS};
 
 /// Encodings the generator can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

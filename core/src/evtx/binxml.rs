@@ -21,6 +21,11 @@
 //! * A template instance inside a template definition is rejected: definitions never nest,
 //!   which is also what keeps template references from looping.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use super::template::OffsetHasher;
 use super::value::{Utf16Str, Value};
 
 /// Deepest element nesting accepted (the `evtx` crate uses the same bound).
@@ -127,42 +132,66 @@ pub(crate) mod token {
 /// An element of a template or of an untemplated stream.
 #[derive(Debug, Clone)]
 pub(crate) struct Element<'a> {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Arc<str>,
     /// Index of the value whose NullType leaves this element out.
     pub(crate) dependency: Option<u16>,
     pub(crate) attrs: Vec<Attribute<'a>>,
     pub(crate) content: Vec<Node<'a>>,
     /// Written as `<x/>` in the stream (no content).
     pub(crate) empty: bool,
+    /// How a `Data` element names its item (compiled once, see [`DataKey`]).
+    pub(crate) key: DataKey,
+    /// For `System`/`RenderingInfo` below a template's `Event` root: what the data walk
+    /// must check before skipping the subtree (set by the template compiler).
+    pub(crate) skip: Option<Box<Skip>>,
+}
+
+/// How an element keys its data item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataKey {
+    /// Not a `Data` element, or a `Data` element without a `Name` attribute: the item is
+    /// keyed by the element name.
+    ByName,
+    /// `Data` whose (last) `Name` attribute is literal text: the decoded name.
+    Static(Box<str>),
+    /// `Data` whose `Name` comes from a substitution: evaluated per event.
+    Dynamic,
+}
+
+/// A subtree that produces no data items, and what could make walking it matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skip {
+    /// Elements in the subtree (charged to the walk's node budget).
+    pub(crate) elements: usize,
+    /// Substitutions anywhere in the subtree: if one holds BinXML or an array at run
+    /// time, the subtree is walked after all.
+    pub(crate) substs: Box<[u16]>,
 }
 
 /// An attribute and the pieces of its value.
 #[derive(Debug, Clone)]
 pub(crate) struct Attribute<'a> {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Arc<str>,
     pub(crate) value: Vec<Node<'a>>,
 }
 
-/// Content of an element or attribute.
+/// Content of an element or attribute (24 bytes: the large, rare variants are boxed).
 #[derive(Debug, Clone)]
 pub(crate) enum Node<'a> {
-    Element(Element<'a>),
+    Element(Box<Element<'a>>),
     /// Literal text.
     Text(Utf16Str<'a>),
     /// A typed value token that is not text (rare).
-    Value(Value<'a>),
+    Value(Box<Value<'a>>),
     /// A substitution of the instance's value `index`.
     Subst {
         index: u16,
         optional: bool,
     },
     CharRef(u16),
-    EntityRef(Box<str>),
+    EntityRef(Arc<str>),
     CData(Utf16Str<'a>),
-    Pi {
-        target: Box<str>,
-        data: Utf16Str<'a>,
-    },
+    Pi(Box<(Arc<str>, Utf16Str<'a>)>),
 }
 
 /// The instance part of a template instance token: where the definition is and the values.
@@ -180,31 +209,87 @@ pub(crate) enum Top<'a> {
     Element(Element<'a>),
 }
 
+/// Values whose start offsets [`Values`] keeps (later ones are found by a scan).
+const INDEXED: usize = 32;
+
 /// The value table of a template instance: the spec (4 bytes per value) and the values,
-/// laid back to back by the sizes in the spec.
+/// laid back to back by the sizes in the spec, with the start offsets of the first
+/// [`INDEXED`] values computed once, so reading a value is O(1).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Values<'a> {
     spec: &'a [u8],
     data: &'a [u8],
+    /// Start of value `i` in `data` (saturated: a start past `data` reads as missing).
+    starts: [u16; INDEXED],
+}
+
+fn spec_size(e: &[u8]) -> usize {
+    u16::from_le_bytes([e[0], e[1]]) as usize
+}
+
+/// A value table without its offsets (for storing; [`RawValues::index`] restores them).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawValues<'a> {
+    spec: &'a [u8],
+    data: &'a [u8],
+}
+
+impl<'a> RawValues<'a> {
+    pub(crate) fn index(self) -> Values<'a> {
+        Values::new(self.spec, self.data)
+    }
 }
 
 impl<'a> Values<'a> {
+    /// The table without its offsets.
+    pub(crate) fn raw_values(&self) -> RawValues<'a> {
+        RawValues {
+            spec: self.spec,
+            data: self.data,
+        }
+    }
+
     pub(crate) const EMPTY: Values<'static> = Values {
         spec: &[],
         data: &[],
+        starts: [0; INDEXED],
     };
+
+    pub(crate) fn new(spec: &'a [u8], data: &'a [u8]) -> Self {
+        let mut starts = [0u16; INDEXED];
+        let mut start = 0usize;
+        for (s, e) in starts.iter_mut().zip(spec.chunks_exact(4)) {
+            *s = start.min(u16::MAX.into()) as u16;
+            start += spec_size(e);
+        }
+        Values { spec, data, starts }
+    }
+
+    /// Number of values in the table.
+    pub(crate) fn len(&self) -> usize {
+        self.spec.len() / 4
+    }
+
+    /// The type code of value `index` (without reading any value bytes).
+    pub(crate) fn type_of(&self, index: usize) -> Option<u8> {
+        self.spec.get(4 * index + 2).copied()
+    }
 
     /// The type code and bytes of value `index` (`None` past the table or the data).
     pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
-        let mut start = 0usize;
-        for (i, e) in self.spec.chunks_exact(4).enumerate() {
-            let size = u16::from_le_bytes([e[0], e[1]]) as usize;
-            if i == index {
-                return Some((e[2], self.data.get(start..start + size)?));
+        let e = self.spec.get(4 * index..4 * index + 4)?;
+        let size = spec_size(e);
+        let start = if index < INDEXED {
+            self.starts[index] as usize
+        } else {
+            let last = INDEXED - 1;
+            let mut s = self.starts[last] as usize + spec_size(&self.spec[4 * last..]);
+            for j in INDEXED..index {
+                s += spec_size(&self.spec[4 * j..]);
             }
-            start += size;
-        }
-        None
+            s
+        };
+        Some((e[2], self.data.get(start..start + size)?))
     }
 
     /// Value `index`, typed (`Null` when missing).
@@ -213,6 +298,26 @@ impl<'a> Values<'a> {
             Some((ty, bytes)) => Value::parse(ty, bytes),
             None => Value::Null,
         }
+    }
+}
+
+/// Parse a fragment that is one template instance (after optional fragment headers, up to
+/// EOF or the end of the window), the common shape of EventData/UserData payload values.
+/// `None` when the fragment has another shape or does not read: the caller then uses
+/// [`TreeParser::fragment`], which gives the same result for this shape.
+pub(crate) fn single_instance<'a>(mut c: Cursor<'a>) -> Option<InstanceRef<'a>> {
+    while c.peek()? & !token::MORE == token::FRAGMENT_HEADER {
+        c.take(4, "").ok()?;
+    }
+    if c.peek()? & !token::MORE != token::TEMPLATE_INSTANCE {
+        return None;
+    }
+    c.pos += 1;
+    let inst = template_instance(&mut c).ok()?;
+    match c.peek() {
+        None => Some(inst),
+        Some(t) if t & !token::MORE == token::EOF => Some(inst),
+        Some(_) => None,
     }
 }
 
@@ -242,37 +347,96 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
     let data = c.take(avail, "values")?;
     Ok(InstanceRef {
         def_offset,
-        values: Values { spec, data },
+        values: Values::new(spec, data),
     })
 }
 
+/// Decoded names by chunk offset: a chunk's templates share their names (`Data`, `Name`,
+/// …), so each is decoded once per chunk.
+pub(crate) type Names = HashMap<u32, Arc<str>, BuildHasherDefault<OffsetHasher>>;
+
 /// Read a name reference: an inline name structure is skipped, a reference elsewhere is
 /// read at its offset.
-pub(crate) fn name_ref(c: &mut Cursor<'_>) -> PResult<Box<str>> {
+pub(crate) fn name_ref(c: &mut Cursor<'_>, names: &mut Names) -> PResult<Arc<str>> {
     let offset = c.u32("name offset")? as usize;
-    if offset == c.pos {
-        let name = name_at(c.data, offset).ok_or(c.err("name"))?;
+    let inline = offset == c.pos;
+    let name = match names.get(&(offset as u32)) {
+        Some(n) => n.clone(),
+        None => {
+            let Some(n) = name_at(c.data, offset) else {
+                return Err(if inline {
+                    c.err("name")
+                } else {
+                    BinXmlError {
+                        offset,
+                        what: "name",
+                    }
+                });
+            };
+            names.insert(offset as u32, n.clone());
+            n
+        }
+    };
+    if inline {
         let n = u16::from_le_bytes([c.data[offset + 6], c.data[offset + 7]]) as usize;
         c.seek(offset + 10 + 2 * n, "inline name")?;
-        Ok(name)
-    } else {
-        name_at(c.data, offset).ok_or(BinXmlError {
-            offset,
-            what: "name",
-        })
     }
+    Ok(name)
 }
 
 /// Decode the name structure at chunk offset `offset` (`next u32, hash u16, count u16, chars`).
-pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Box<str>> {
+pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Arc<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
-    Some(Utf16Str::until_nul(chars).to_cow().into())
+    Some(Utf16Str::until_nul(chars).into_boxed_str().into())
+}
+
+/// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
+/// An attribute with no pieces is left out when the event is walked, so it cannot win.
+fn data_key(el: &Element<'_>) -> DataKey {
+    if &*el.name != "Data" {
+        return DataKey::ByName;
+    }
+    let Some(attr) = el
+        .attrs
+        .iter()
+        .rev()
+        .find(|a| &*a.name == "Name" && !a.value.is_empty())
+    else {
+        return if el.attrs.iter().any(|a| &*a.name == "Name") {
+            DataKey::Dynamic
+        } else {
+            DataKey::ByName
+        };
+    };
+    if let [Node::Text(t)] = &attr.value[..] {
+        return DataKey::Static(t.into_boxed_str());
+    }
+    let mut pieces = Vec::with_capacity(attr.value.len());
+    for p in &attr.value {
+        pieces.push(match p {
+            Node::Text(t) => t.to_cow().into_owned(),
+            Node::Value(v) => v.to_string(),
+            // Pieces that may drop out at walk time are left to the walk.
+            Node::CharRef(c) => match char::from_u32((*c).into()) {
+                Some(c) => String::from(c),
+                None => return DataKey::Dynamic,
+            },
+            Node::EntityRef(n) => match super::render::entity_char(n) {
+                Some(c) => String::from(c),
+                None => return DataKey::Dynamic,
+            },
+            _ => return DataKey::Dynamic,
+        });
+    }
+    DataKey::Static(pieces.concat().into())
 }
 
 /// Parser state for one stream.
 pub(crate) struct TreeParser<'a> {
     pub(crate) c: Cursor<'a>,
+    /// Names decoded so far (callers may carry them from one parse to the next).
+    pub(crate) names: Names,
     in_template: bool,
     nodes: usize,
 }
@@ -281,6 +445,7 @@ impl<'a> TreeParser<'a> {
     pub(crate) fn new(c: Cursor<'a>, in_template: bool) -> Self {
         TreeParser {
             c,
+            names: Names::default(),
             in_template,
             nodes: 0,
         }
@@ -330,7 +495,7 @@ impl<'a> TreeParser<'a> {
             None
         };
         self.c.u32("element data size")?;
-        let name = name_ref(&mut self.c)?;
+        let name = name_ref(&mut self.c, &mut self.names)?;
         if t & token::MORE != 0 {
             self.c.u32("attribute list size")?;
         }
@@ -340,21 +505,27 @@ impl<'a> TreeParser<'a> {
             attrs: Vec::new(),
             content: Vec::new(),
             empty: false,
+            key: DataKey::ByName,
+            skip: None,
         };
         loop {
             let t = self.c.u8("token in start tag")?;
             match t & !token::MORE {
                 token::ATTRIBUTE => {
                     self.count()?;
-                    let name = name_ref(&mut self.c)?;
+                    let name = name_ref(&mut self.c, &mut self.names)?;
                     let value = self.pieces()?;
                     el.attrs.push(Attribute { name, value });
                 }
                 token::CLOSE_EMPTY => {
                     el.empty = true;
+                    el.key = data_key(&el);
                     return Ok(el);
                 }
-                token::CLOSE_START => break,
+                token::CLOSE_START => {
+                    el.key = data_key(&el);
+                    break;
+                }
                 _ => {
                     return Err(BinXmlError {
                         offset: self.c.pos - 1,
@@ -372,7 +543,9 @@ impl<'a> TreeParser<'a> {
                     self.c.pos += 1;
                     return Ok(el);
                 }
-                token::OPEN_START => el.content.push(Node::Element(self.element(depth + 1)?)),
+                token::OPEN_START => el
+                    .content
+                    .push(Node::Element(Box::new(self.element(depth + 1)?))),
                 _ => match self.piece()? {
                     Some(p) => el.content.push(p),
                     None => return Err(self.c.err("token in element content")),
@@ -415,7 +588,7 @@ impl<'a> TreeParser<'a> {
                     let size = super::value::ValueType(ty)
                         .fixed_size()
                         .ok_or(self.c.err("value type"))?;
-                    Node::Value(Value::parse(ty, self.c.take(size, "value")?))
+                    Node::Value(Box::new(Value::parse(ty, self.c.take(size, "value")?)))
                 }
             }
             token::NORMAL_SUBST | token::OPTIONAL_SUBST => {
@@ -433,7 +606,7 @@ impl<'a> TreeParser<'a> {
             }
             token::ENTITY_REF => {
                 self.c.pos += 1;
-                Node::EntityRef(name_ref(&mut self.c)?)
+                Node::EntityRef(name_ref(&mut self.c, &mut self.names)?)
             }
             token::CDATA => {
                 self.c.pos += 1;
@@ -442,7 +615,7 @@ impl<'a> TreeParser<'a> {
             }
             token::PI_TARGET => {
                 self.c.pos += 1;
-                let target = name_ref(&mut self.c)?;
+                let target = name_ref(&mut self.c, &mut self.names)?;
                 let data = if self.c.peek() == Some(token::PI_DATA) {
                     self.c.pos += 1;
                     let n = self.c.u16("pi data length")? as usize;
@@ -450,7 +623,7 @@ impl<'a> TreeParser<'a> {
                 } else {
                     Utf16Str::until_nul(&[])
                 };
-                Node::Pi { target, data }
+                Node::Pi(Box::new((target, data)))
             }
             _ => return Ok(None),
         };
@@ -535,10 +708,7 @@ mod tests {
     fn values_follow_the_spec() {
         let spec = [2u8, 0, 4, 0, 0, 0, 0, 0, 1, 0, 4, 0];
         let data = [7u8, 0, 9];
-        let v = Values {
-            spec: &spec,
-            data: &data,
-        };
+        let v = Values::new(&spec, &data);
         assert_eq!(v.raw(0), Some((4, &data[..2])));
         assert_eq!(v.get(1), Value::Null);
         assert_eq!(v.get(2), Value::U8(9));

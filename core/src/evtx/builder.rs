@@ -523,6 +523,11 @@ impl EvtxBuilder {
         }
     }
 
+    /// Number of chunks finished so far (the chunk being filled is not counted).
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
     /// Append an event; returns its record id.
     pub fn push(&mut self, spec: EventSpec) -> u64 {
         self.push_with(spec.time, |w, id| write_event(w, &spec, id))

@@ -3,14 +3,19 @@
 //! # Invariants
 //!
 //! * An EVTX event is a record header, a compiled template and the record's value table,
-//!   all borrowed from the file buffer (plus two reference counts). Building one reads
-//!   the record header and the value spec, nothing else.
+//!   all borrowed from the file buffer (plus a reference count on the template). Building
+//!   one reads the record header and the value spec, nothing else. The reader then
+//!   resolves the templates of nested BinXML payloads (only for events that pass the
+//!   filter), so the event owns every template its data walk needs.
 //! * System fields are answered through the template's field map: a literal, or a slice
 //!   of one substitution value. Only fields the map cannot place (mixed content) resolve
 //!   the tree.
-//! * EventData/UserData, XML and JSON are produced by walking the template with the
-//!   values (`Walk`); nested BinXML payloads are parsed then, bounded by
-//!   [`MAX_FRAGMENT_DEPTH`] and a node budget, so a hostile record cannot loop or explode.
+//! * XML and JSON are produced by walking the template with the values (`Walk`, driving a
+//!   `Visitor`); EventData/UserData items by a direct walk that allocates nothing per
+//!   element and borrows names from the templates (the `data` module), with the `Walk`
+//!   plus `Flatten` as the exact reference it falls back to on anything unusual. Both are
+//!   bounded by [`MAX_FRAGMENT_DEPTH`] and a node budget, so a hostile record cannot loop
+//!   or explode.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -18,8 +23,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::binxml::{BinXmlError, Cursor, Element, Node, Top, TreeParser, Values};
+use super::data::{DataSink, Nested, NestedTop};
 use super::render::{self, Content, OwnedElement, TreeBuilder, Visitor, XmlWriter};
-use super::template::{ChunkContext, Source, SystemField, Template};
+use super::template::{ChunkRef, Source, SystemField, Template, TemplateCache};
 use super::value::{filetime_to_datetime, Value};
 use super::xml::XmlEvent;
 use super::{Damage, DamageKind};
@@ -32,24 +38,27 @@ pub const MAX_EXPANDED_NODES: usize = 1 << 18;
 /// One event. Cheap to clone; borrows the input buffer for `'a`.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
-    repr: Repr<'a>,
+    pub(crate) repr: Repr<'a>,
 }
 
 #[derive(Debug, Clone)]
-enum Repr<'a> {
+#[allow(clippy::large_enum_variant)] // the EVTX variant is the hot one; XML is boxed
+pub(crate) enum Repr<'a> {
     Evtx(EvtxEvent<'a>),
     Xml(Arc<XmlEvent>),
 }
 
 #[derive(Debug, Clone)]
-struct EvtxEvent<'a> {
-    ctx: Arc<ChunkContext<'a>>,
+pub(crate) struct EvtxEvent<'a> {
+    pub(crate) chunk: ChunkRef<'a>,
     /// Chunk offset of the record.
     offset: u32,
-    record_id: u64,
+    pub(crate) record_id: u64,
     written: u64,
-    template: Arc<Template<'a>>,
-    values: Values<'a>,
+    pub(crate) template: Arc<Template<'a>>,
+    pub(crate) values: Values<'a>,
+    /// Templates of the nested BinXML payloads (see [`Event::resolve_nested`]).
+    pub(crate) nested: Nested<'a>,
 }
 
 /// One EventData/UserData item: a name and its value.
@@ -64,13 +73,13 @@ pub struct DataField<'e> {
 impl<'a> Event<'a> {
     /// Read the event of the record at chunk offset `offset` (header already validated).
     pub(crate) fn from_record(
-        ctx: &Arc<ChunkContext<'a>>,
+        ctx: &mut TemplateCache<'a>,
         offset: usize,
         header: &super::record::RecordHeader,
     ) -> Result<Event<'a>, BinXmlError> {
         let start = offset + super::record::RECORD_HEADER_SIZE;
         let end = offset + header.size as usize - 4;
-        let mut c = Cursor::new(ctx.data, start, end);
+        let mut c = Cursor::new(ctx.chunk.data, start, end);
         while c.peek() == Some(super::binxml::token::FRAGMENT_HEADER) {
             c.take(4, "fragment header")?;
         }
@@ -93,14 +102,23 @@ impl<'a> Event<'a> {
         };
         Ok(Event {
             repr: Repr::Evtx(EvtxEvent {
-                ctx: Arc::clone(ctx),
+                chunk: ctx.chunk,
                 offset: offset as u32,
                 record_id: header.record_id,
                 written: header.written,
                 template,
                 values,
+                nested: Nested::None,
             }),
         })
+    }
+
+    /// Resolve the templates of the event's nested BinXML payloads through the chunk's
+    /// cache and keep them in the event (done by the reader for events it returns).
+    pub(crate) fn resolve_nested(&mut self, ctx: &mut TemplateCache<'a>) {
+        if let Repr::Evtx(e) = &mut self.repr {
+            e.nested = Nested::resolve(ctx, e.values);
+        }
     }
 
     pub(crate) fn from_xml(x: XmlEvent) -> Event<'static> {
@@ -227,7 +245,7 @@ impl<'a> Event<'a> {
     /// File offset of the record (EVTX only).
     pub fn offset(&self) -> Option<u64> {
         match &self.repr {
-            Repr::Evtx(e) => Some(e.ctx.file_offset + u64::from(e.offset)),
+            Repr::Evtx(e) => Some(e.chunk.file_offset + u64::from(e.offset)),
             Repr::Xml(x) => Some(x.offset),
         }
     }
@@ -235,7 +253,7 @@ impl<'a> Event<'a> {
     /// Index of the chunk holding the record (EVTX only).
     pub fn chunk(&self) -> Option<u64> {
         match &self.repr {
-            Repr::Evtx(e) => Some(e.ctx.number),
+            Repr::Evtx(e) => Some(e.chunk.number),
             Repr::Xml(_) => None,
         }
     }
@@ -294,14 +312,16 @@ impl<'a> Event<'a> {
             }
             Repr::Evtx(e) => {
                 let mut w = Walk {
-                    ctx: &e.ctx,
+                    chunk: e.chunk,
+                    nested: &e.nested,
                     depth: 0,
                     budget: MAX_EXPANDED_NODES,
                 };
-                w.element(&e.template.root, &e.values, &mut Vec::new(), v, true)
+                let values = e.values;
+                w.element(&e.template.root, &values, &mut Vec::new(), v, true)
                     .map_err(|err| {
                         Damage::new(
-                            &e.ctx,
+                            &e.chunk,
                             Some(e.record_id),
                             err.offset,
                             DamageKind::BadBinXml { what: err.what },
@@ -314,10 +334,59 @@ impl<'a> Event<'a> {
     /// The EventData/UserData (or other payload) items in document order: `Data@Name` (or
     /// the element name) with the element's value, and each attribute (except `xmlns` and
     /// `Data@Name`) as its own item. Array values are expanded into one item per element.
+    ///
+    /// Names borrow from the event's templates and values from the file buffer: the only
+    /// allocation is the returned vector (plus text joined from several pieces, rare).
     pub fn data(&self) -> Result<Vec<DataField<'_>>, Damage> {
-        let mut f = Flatten::default();
-        self.walk(&mut f)?;
-        Ok(f.out)
+        let mut out = Vec::with_capacity(self.items_hint());
+        self.data_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// About how many data items the event has (elements of its templates outside
+    /// `System`).
+    fn items_hint(&self) -> usize {
+        match &self.repr {
+            Repr::Evtx(e) => {
+                let nested = match &e.nested {
+                    Nested::One(_, NestedTop::Instance(t, _) | NestedTop::Element(t)) => {
+                        t.items_hint
+                    }
+                    _ => 0,
+                };
+                e.template.items_hint + nested
+            }
+            Repr::Xml(_) => 8,
+        }
+    }
+
+    /// Feed the data items to `sink`: the fast walk, or on anything it does not handle
+    /// (and on damage, to report it exactly), the reference walk after `sink.reset()`.
+    pub(crate) fn data_into<'e, S: DataSink<'e>>(&'e self, sink: &mut S) -> Result<(), Damage> {
+        if let Repr::Evtx(e) = &self.repr {
+            if super::data::fast_data(e, sink).is_ok() {
+                return Ok(());
+            }
+            sink.reset();
+        }
+        let mut f = Flatten {
+            stack: Vec::new(),
+            out: sink,
+        };
+        self.walk(&mut f)
+    }
+
+    /// The reference walk alone (tests compare the fast walk with it).
+    #[cfg(test)]
+    pub(crate) fn data_reference_into<'e, S: DataSink<'e>>(
+        &'e self,
+        sink: &mut S,
+    ) -> Result<(), Damage> {
+        let mut f = Flatten {
+            stack: Vec::new(),
+            out: sink,
+        };
+        self.walk(&mut f)
     }
 
     /// The event as an owned element tree.
@@ -359,7 +428,7 @@ pub fn normalize_guid(s: &str) -> Option<String> {
 }
 
 /// Is a value "empty" for an optional substitution (left out entirely)?
-fn optional_empty(v: &Value<'_>) -> bool {
+pub(crate) fn optional_empty(v: &Value<'_>) -> bool {
     match v {
         Value::Null => true,
         Value::Str(s) => s.is_empty(),
@@ -372,12 +441,14 @@ fn optional_empty(v: &Value<'_>) -> bool {
 
 /// Template walk state.
 struct Walk<'c, 'a> {
-    ctx: &'c ChunkContext<'a>,
+    chunk: ChunkRef<'a>,
+    nested: &'c Nested<'a>,
     depth: usize,
     budget: usize,
 }
 
-type Overrides<'a> = Vec<(u16, Value<'a>)>;
+/// Values replaced while an array is expanded: (index, item).
+pub(crate) type Overrides<'a> = Vec<(u16, Value<'a>)>;
 
 impl<'a> Walk<'_, 'a> {
     fn value(values: &Values<'a>, over: &Overrides<'a>, index: u16) -> Value<'a> {
@@ -462,7 +533,7 @@ impl<'a> Walk<'_, 'a> {
             match n {
                 Node::Element(child) => self.element(child, values, over, v, false)?,
                 Node::Text(t) => v.content(Content::Value(Value::Str(*t))),
-                Node::Value(x) => v.content(Content::Value(x.clone())),
+                Node::Value(x) => v.content(Content::Value((**x).clone())),
                 Node::Subst { index, optional } => {
                     let x = Self::value(values, over, *index);
                     if let Value::BinXml(bytes) = x {
@@ -474,7 +545,7 @@ impl<'a> Walk<'_, 'a> {
                 Node::CharRef(c) => v.content(Content::CharRef(*c)),
                 Node::EntityRef(name) => v.content(Content::Entity(name)),
                 Node::CData(t) => v.content(Content::CData(*t)),
-                Node::Pi { target, data } => v.content(Content::Pi(target, *data)),
+                Node::Pi(pi) => v.content(Content::Pi(&pi.0, pi.1)),
             }
         }
         v.close(&el.name);
@@ -489,7 +560,7 @@ impl<'a> Walk<'_, 'a> {
     ) -> Option<Value<'a>> {
         match n {
             Node::Text(t) => Some(Value::Str(*t)),
-            Node::Value(x) => Some(x.clone()),
+            Node::Value(x) => Some((**x).clone()),
             Node::Subst { index, optional } => {
                 let x = Self::value(values, over, *index);
                 match x {
@@ -517,7 +588,7 @@ impl<'a> Walk<'_, 'a> {
     where
         'a: 's,
     {
-        let data = self.ctx.data;
+        let data = self.chunk.data;
         let start = (bytes.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
         if start > data.len() || start + bytes.len() > data.len() {
             return Err(BinXmlError {
@@ -532,15 +603,30 @@ impl<'a> Walk<'_, 'a> {
             });
         }
         self.depth += 1;
-        let mut p = TreeParser::new(Cursor::new(data, start, start + bytes.len()), false);
-        let tops = p.fragment()?;
-        for top in tops {
-            match top {
-                Top::Instance(inst) => {
-                    let t = self.ctx.template(inst.def_offset)?;
-                    self.element(&t.root, &inst.values, &mut Vec::new(), v, true)?;
+        let empty = Values::EMPTY;
+        if let Some(tops) = self.nested.get(start) {
+            for top in tops {
+                match top {
+                    NestedTop::Instance(t, values) => {
+                        self.element(&t.root, &values.index(), &mut Vec::new(), v, true)?;
+                    }
+                    NestedTop::Element(t) => {
+                        self.element(&t.root, &empty, &mut Vec::new(), v, true)?
+                    }
                 }
-                Top::Element(e) => self.element(&e, &Values::EMPTY, &mut Vec::new(), v, true)?,
+            }
+        } else {
+            let mut p = TreeParser::new(Cursor::new(data, start, start + bytes.len()), false);
+            let tops = p.fragment()?;
+            for top in tops {
+                match top {
+                    Top::Instance(inst) => {
+                        let t = super::template::compile(data, inst.def_offset as usize)?;
+                        let values = inst.values;
+                        self.element(&t.root, &values, &mut Vec::new(), v, true)?;
+                    }
+                    Top::Element(e) => self.element(&e, &empty, &mut Vec::new(), v, true)?,
+                }
             }
         }
         self.depth -= 1;
@@ -549,7 +635,7 @@ impl<'a> Walk<'_, 'a> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// `Event`, `System`, `RenderingInfo`: not data.
     Outside,
     /// `EventData`, `UserData`, …: the payload's root.
@@ -566,14 +652,13 @@ struct Frame<'e> {
     pieces: Vec<Value<'e>>,
 }
 
-/// Flattens a replay into [`DataField`]s.
-#[derive(Default)]
-struct Flatten<'e> {
+/// Flattens a replay into data items (the reference the fast walk must agree with).
+struct Flatten<'e, 's, S> {
     stack: Vec<Frame<'e>>,
-    out: Vec<DataField<'e>>,
+    out: &'s mut S,
 }
 
-impl<'e> Visitor<'e> for Flatten<'e> {
+impl<'e, S: DataSink<'e>> Visitor<'e> for Flatten<'e, '_, S> {
     fn open(&mut self, name: &str, attrs: &[(&str, Value<'e>)]) {
         let depth = self.stack.len();
         let mode = match self.stack.last_mut() {
@@ -596,10 +681,7 @@ impl<'e> Visitor<'e> for Flatten<'e> {
             if is_data && *n == "Name" {
                 key = Some(Cow::Owned(v.to_text().into_owned()));
             } else if mode != Mode::Outside && !n.starts_with("xmlns") {
-                self.out.push(DataField {
-                    name: Cow::Owned((*n).to_owned()),
-                    value: v.clone(),
-                });
+                self.out.item(Cow::Owned((*n).to_owned()), v.clone(), false);
             }
         }
         self.stack.push(Frame {
@@ -654,9 +736,7 @@ impl<'e> Visitor<'e> for Flatten<'e> {
                 Value::Text(Cow::Owned(s))
             }
         };
-        self.out.push(DataField {
-            name: f.key.unwrap_or(f.name),
-            value,
-        });
+        let unnamed = f.key.is_none() && f.name == "Data";
+        self.out.item(f.key.unwrap_or(f.name), value, unnamed);
     }
 }

@@ -21,7 +21,8 @@
 //! [`header`] (file header) → [`chunk`] (64 KiB chunks, record walk) → [`record`] (record
 //! header) → `binxml` (token stream → element tree) → [`template`] (definitions compiled
 //! into a field map, cached per chunk) → [`event`] (lazy [`Event`]) → `render` (XML,
-//! JSON, data items). [`value`] holds the typed values, [`xml`] the XML-export reader and
+//! JSON), `data` (EventData/UserData items, fast) → [`row`] (one JSON Lines row per
+//! event). [`value`] holds the typed values, [`xml`] the XML-export reader and
 //! [`builder`] writes valid `.evtx` bytes for tests and benchmarks.
 //!
 //! # Invariants
@@ -41,7 +42,6 @@
 //!   template field map, before anything of its payload is decoded.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -51,11 +51,13 @@ pub mod chunk;
 pub mod event;
 pub mod header;
 pub mod record;
+pub mod row;
 pub mod template;
 pub mod value;
 pub mod xml;
 
 mod binxml;
+mod data;
 mod render;
 
 pub use binxml::BinXmlError;
@@ -70,7 +72,7 @@ pub use xml::read_xml_events;
 
 use chunk::{RecordWalk, WalkItem, CHUNK_HEADER_SIZE, CHUNK_SIZE};
 use header::HEADER_BLOCK_SIZE;
-use template::ChunkContext;
+use template::{ChunkRef, TemplateCache};
 
 /// What kind of event input a buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,7 +168,7 @@ pub struct Damage {
 
 impl Damage {
     pub(crate) fn new(
-        ctx: &ChunkContext<'_>,
+        ctx: &ChunkRef<'_>,
         record_id: Option<u64>,
         chunk_offset: usize,
         reason: DamageKind,
@@ -425,9 +427,10 @@ fn slot_bytes(data: &[u8], n: u64) -> &[u8] {
     data.get(start..end).unwrap_or(&[])
 }
 
-/// Reads one chunk slot: its damage first, then its records.
+/// Reads one chunk slot: its damage first, then its records. Owns the chunk's template
+/// cache (one thread reads a chunk).
 struct ChunkReader<'a> {
-    ctx: Option<Arc<ChunkContext<'a>>>,
+    ctx: Option<TemplateCache<'a>>,
     walk: Option<RecordWalk<'a>>,
     pending: Vec<Damage>,
 }
@@ -436,7 +439,11 @@ impl<'a> ChunkReader<'a> {
     fn open(data: &'a [u8], file: FileHeader, n: u64) -> Self {
         let bytes = slot_bytes(data, n);
         let file_offset = (HEADER_BLOCK_SIZE + n as usize * CHUNK_SIZE) as u64;
-        let ctx = Arc::new(ChunkContext::new(bytes, n, file_offset));
+        let ctx = ChunkRef {
+            data: bytes,
+            number: n,
+            file_offset,
+        };
         let mut pending = Vec::new();
         let empty = ChunkReader {
             ctx: None,
@@ -496,7 +503,7 @@ impl<'a> ChunkReader<'a> {
         pending.reverse();
         ChunkReader {
             walk: Some(RecordWalk::new(bytes, h)),
-            ctx: Some(ctx),
+            ctx: Some(TemplateCache::new(ctx)),
             pending,
         }
     }
@@ -505,24 +512,27 @@ impl<'a> ChunkReader<'a> {
         if let Some(d) = self.pending.pop() {
             return Some(Err(d));
         }
-        let ctx = self.ctx.as_ref()?;
+        let ctx = self.ctx.as_mut()?;
         let walk = self.walk.as_mut()?;
         loop {
             match walk.next()? {
                 WalkItem::Bad { offset, error } => {
                     return Some(Err(Damage::new(
-                        ctx,
+                        &ctx.chunk,
                         None,
                         offset,
                         DamageKind::BadRecordHeader(error),
                     )));
                 }
                 WalkItem::Record(raw) => match Event::from_record(ctx, raw.offset, &raw.header) {
-                    Ok(e) if filter.is_empty() || filter.matches(&e) => return Some(Ok(e)),
+                    Ok(mut e) if filter.is_empty() || filter.matches(&e) => {
+                        e.resolve_nested(ctx);
+                        return Some(Ok(e));
+                    }
                     Ok(_) => {}
                     Err(err) => {
                         return Some(Err(Damage::new(
-                            ctx,
+                            &ctx.chunk,
                             Some(raw.header.record_id),
                             err.offset,
                             DamageKind::BadBinXml { what: err.what },

@@ -10,14 +10,18 @@
 //! then a value-spec read plus a slice per field; nothing is rendered.
 //!
 //! Templates are keyed by the chunk offset of their definition (every instance carries
-//! it). `ChunkContext` caches them, failures included, so a bad definition is parsed once
+//! it). `TemplateCache` keeps them, failures included, so a bad definition is parsed once
 //! and a reference loop cannot arise: definitions never contain instances
-//! (see the `binxml` module).
+//! (see the `binxml` module). The cache belongs to the one thread reading the chunk: no
+//! lock. Events hold their templates by reference count, the outer one and the templates
+//! of their nested payloads (resolved when the event is read), so their data items can
+//! borrow names from the templates.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
-use super::binxml::{BinXmlError, Cursor, Element, Node, Top, TreeParser};
+use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
 
 /// The System fields the field map locates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,13 +130,52 @@ pub(crate) struct FieldMap {
 pub(crate) struct Template<'a> {
     pub(crate) root: Element<'a>,
     pub(crate) map: FieldMap,
+    /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
+    pub(crate) items_hint: usize,
 }
 
 impl<'a> Template<'a> {
     /// Build from a root element (a template body or an untemplated record).
-    pub(crate) fn new(root: Element<'a>) -> Self {
+    pub(crate) fn new(mut root: Element<'a>) -> Self {
         let map = field_map(&root);
-        Template { root, map }
+        let (mut all, mut substs) = (0, Vec::new());
+        subtree(&root, &mut all, &mut substs);
+        let mut items_hint = all;
+        if &*root.name == "Event" {
+            for n in &mut root.content {
+                if let Node::Element(e) = n {
+                    if matches!(&*e.name, "System" | "RenderingInfo") {
+                        let mut skip = Skip {
+                            elements: 0,
+                            substs: Box::default(),
+                        };
+                        let mut substs = Vec::new();
+                        subtree(e, &mut skip.elements, &mut substs);
+                        items_hint = items_hint.saturating_sub(skip.elements);
+                        skip.substs = substs.into();
+                        e.skip = Some(Box::new(skip));
+                    }
+                }
+            }
+        }
+        Template {
+            root,
+            map,
+            items_hint,
+        }
+    }
+}
+
+/// Count the elements of a subtree and collect its substitution indices.
+fn subtree(el: &Element<'_>, elements: &mut usize, substs: &mut Vec<u16>) {
+    *elements += 1;
+    let pieces = el.attrs.iter().flat_map(|a| a.value.iter());
+    for n in el.content.iter().chain(pieces) {
+        match n {
+            Node::Element(e) => subtree(e, elements, substs),
+            Node::Subst { index, .. } => substs.push(*index),
+            _ => {}
+        }
     }
 }
 
@@ -193,65 +236,101 @@ fn source_of(pieces: &[Node<'_>], dependency: Option<u16>) -> Source {
     }
 }
 
-/// Per-chunk state shared by the events of a chunk: the chunk bytes and its templates.
-#[derive(Debug)]
-pub(crate) struct ChunkContext<'a> {
+/// Where a chunk is: its bytes and its place in the file. Copied into every event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChunkRef<'a> {
     /// The chunk's 64 KiB (or fewer, for a truncated last chunk).
     pub(crate) data: &'a [u8],
     /// Index of the chunk slot in the file.
     pub(crate) number: u64,
     /// File offset of the chunk.
     pub(crate) file_offset: u64,
-    templates: Mutex<HashMap<u32, Result<Arc<Template<'a>>, BinXmlError>>>,
+}
+
+/// A multiplicative hash for template definition offsets (small integer keys).
+#[derive(Default)]
+pub(crate) struct OffsetHasher(u64);
+
+impl Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = u64::from(v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type TemplateMap<'a> =
+    HashMap<u32, Result<Arc<Template<'a>>, BinXmlError>, BuildHasherDefault<OffsetHasher>>;
+
+/// The templates of one chunk, compiled on first use and kept, failures included.
+///
+/// Owned by the reader of the chunk (one thread reads a chunk), so lookups take no lock;
+/// events keep the templates they need by reference count.
+#[derive(Debug)]
+pub(crate) struct TemplateCache<'a> {
+    pub(crate) chunk: ChunkRef<'a>,
+    templates: TemplateMap<'a>,
+    names: Names,
 }
 
 /// Size of a template definition header: next offset, GUID, data size.
 const TEMPLATE_HEADER: usize = 4 + 16 + 4;
 
-impl<'a> ChunkContext<'a> {
-    pub(crate) fn new(data: &'a [u8], number: u64, file_offset: u64) -> Self {
-        ChunkContext {
-            data,
-            number,
-            file_offset,
-            templates: Mutex::new(HashMap::new()),
+impl<'a> TemplateCache<'a> {
+    pub(crate) fn new(chunk: ChunkRef<'a>) -> Self {
+        TemplateCache {
+            chunk,
+            templates: TemplateMap::default(),
+            names: Names::default(),
         }
     }
 
     /// The template whose definition starts at chunk offset `def_offset`, compiled on
     /// first use.
-    pub(crate) fn template(&self, def_offset: u32) -> Result<Arc<Template<'a>>, BinXmlError> {
-        if let Some(t) = self.lock().get(&def_offset) {
+    pub(crate) fn template(&mut self, def_offset: u32) -> Result<Arc<Template<'a>>, BinXmlError> {
+        if let Some(t) = self.templates.get(&def_offset) {
             return t.clone();
         }
-        let t = self.compile(def_offset as usize).map(Arc::new);
-        self.lock().insert(def_offset, t.clone());
+        let t = compile_with(self.chunk.data, def_offset as usize, &mut self.names).map(Arc::new);
+        self.templates.insert(def_offset, t.clone());
         t
     }
+}
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<u32, Result<Arc<Template<'a>>, BinXmlError>>> {
-        // A panic while holding the lock cannot leave the map inconsistent (insert is atomic).
-        self.templates.lock().unwrap_or_else(|e| e.into_inner())
-    }
+/// Compile the template definition at chunk offset `def`
+/// (`next:u32 guid:16 size:u32 fragment(size)`), without caching.
+pub(crate) fn compile(data: &[u8], def: usize) -> Result<Template<'_>, BinXmlError> {
+    compile_with(data, def, &mut Names::default())
+}
 
-    /// `template definition = next:u32 guid:16 size:u32 fragment(size)`.
-    fn compile(&self, def: usize) -> Result<Template<'a>, BinXmlError> {
-        let mut c = Cursor::new(self.data, def, self.data.len());
-        c.take(TEMPLATE_HEADER - 4, "template header")?;
-        let size = c.u32("template data size")? as usize;
-        let end = c.pos.saturating_add(size).min(self.data.len());
-        let mut p = TreeParser::new(Cursor::new(self.data, c.pos, end), true);
-        let tops = p.fragment()?;
-        tops.into_iter()
-            .find_map(|t| match t {
-                Top::Element(e) => Some(Template::new(e)),
-                Top::Instance(_) => None,
-            })
-            .ok_or(BinXmlError {
-                offset: def,
-                what: "template without element",
-            })
-    }
+/// [`compile`], decoding names through (and into) `names`.
+fn compile_with<'a>(
+    data: &'a [u8],
+    def: usize,
+    names: &mut Names,
+) -> Result<Template<'a>, BinXmlError> {
+    let mut c = Cursor::new(data, def, data.len());
+    c.take(TEMPLATE_HEADER - 4, "template header")?;
+    let size = c.u32("template data size")? as usize;
+    let end = c.pos.saturating_add(size).min(data.len());
+    let mut p = TreeParser::new(Cursor::new(data, c.pos, end), true);
+    p.names = std::mem::take(names);
+    let tops = p.fragment();
+    *names = std::mem::take(&mut p.names);
+    let tops = tops?;
+    tops.into_iter()
+        .find_map(|t| match t {
+            Top::Element(e) => Some(Template::new(e)),
+            Top::Instance(_) => None,
+        })
+        .ok_or(BinXmlError {
+            offset: def,
+            what: "template without element",
+        })
 }

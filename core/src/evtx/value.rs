@@ -75,11 +75,7 @@ impl<'a> Utf16Str<'a> {
     /// Wrap raw UTF-16LE bytes, ending at the first NUL code unit (odd trailing byte dropped).
     pub fn until_nul(bytes: &'a [u8]) -> Self {
         let even = &bytes[..bytes.len() & !1];
-        let end = even
-            .chunks_exact(2)
-            .position(|u| u == [0, 0])
-            .map_or(even.len(), |i| i * 2);
-        Utf16Str(&even[..end])
+        Utf16Str(&even[..nul_unit(even).unwrap_or(even.len())])
     }
 
     /// The raw UTF-16LE bytes.
@@ -104,11 +100,72 @@ impl<'a> Utf16Str<'a> {
         if self.0.is_empty() {
             return Cow::Borrowed("");
         }
-        Cow::Owned(
-            char::decode_utf16(self.units())
-                .map(|c| c.unwrap_or('\u{fffd}'))
-                .collect(),
-        )
+        let mut s = String::with_capacity(self.0.len() / 2);
+        self.push_to(&mut s);
+        Cow::Owned(s)
+    }
+
+    /// Decode to an exactly sized boxed string.
+    pub(crate) fn into_boxed_str(self) -> Box<str> {
+        if let Some(ascii) = self.ascii() {
+            return ascii.into_boxed_str();
+        }
+        self.to_cow().into()
+    }
+
+    /// The text, when every code unit is ASCII.
+    fn ascii(&self) -> Option<String> {
+        let mut out = Vec::with_capacity(self.0.len() / 2);
+        for u in self.0.chunks_exact(2) {
+            if u[1] != 0 || u[0] >= 0x80 {
+                return None;
+            }
+            out.push(u[0]);
+        }
+        String::from_utf8(out).ok()
+    }
+
+    /// Append the decoded text to `out` (ASCII runs are copied without decoding).
+    pub fn push_to(&self, out: &mut String) {
+        let mut rest = self.0;
+        loop {
+            // ASCII fast path, eight bytes (four units) at a time.
+            let mut n = 0;
+            while n + 8 <= rest.len() {
+                let x = u64::from_le_bytes([
+                    rest[n],
+                    rest[n + 1],
+                    rest[n + 2],
+                    rest[n + 3],
+                    rest[n + 4],
+                    rest[n + 5],
+                    rest[n + 6],
+                    rest[n + 7],
+                ]);
+                if x & 0xff80_ff80_ff80_ff80 != 0 {
+                    break;
+                }
+                n += 8;
+            }
+            while n + 2 <= rest.len() && rest[n + 1] == 0 && rest[n] < 0x80 {
+                n += 2;
+            }
+            out.extend(rest[..n].iter().step_by(2).map(|&b| b as char));
+            rest = &rest[n..];
+            if rest.len() < 2 {
+                return;
+            }
+            // A non-ASCII stretch: decode up to the next ASCII unit.
+            let end = rest
+                .chunks_exact(2)
+                .position(|u| u[1] == 0 && u[0] < 0x80)
+                .map_or(rest.len() & !1, |i| 2 * i);
+            let units = rest[..end]
+                .chunks_exact(2)
+                .map(|u| u16::from_le_bytes([u[0], u[1]]));
+            out.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')));
+            rest = &rest[end..];
+        }
     }
 
     /// Compare with `s` ignoring ASCII case, without allocating.
@@ -126,6 +183,37 @@ impl<'a> Utf16Str<'a> {
         }
         units.next().is_none()
     }
+}
+
+/// Byte index of the first NUL code unit of `even` (an even-length UTF-16LE slice), four
+/// units at a time: in `x - 0x0001…` with `!x & 0x8000…` the lowest flagged unit is the
+/// first zero one (borrows only move upwards from a zero unit).
+fn nul_unit(even: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= even.len() {
+        let x = u64::from_le_bytes([
+            even[i],
+            even[i + 1],
+            even[i + 2],
+            even[i + 3],
+            even[i + 4],
+            even[i + 5],
+            even[i + 6],
+            even[i + 7],
+        ]);
+        let z = x.wrapping_sub(0x0001_0001_0001_0001) & !x & 0x8000_8000_8000_8000;
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() as usize / 16) * 2);
+        }
+        i += 8;
+    }
+    while i + 2 <= even.len() {
+        if even[i] == 0 && even[i + 1] == 0 {
+            return Some(i);
+        }
+        i += 2;
+    }
+    None
 }
 
 fn ascii_lower(u: u16) -> u16 {
