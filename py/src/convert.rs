@@ -1,4 +1,5 @@
-//! Python values in and out: input sources, and JSON text to Python objects.
+//! Python values in and out: input sources, JSON text to Python objects, and the call
+//! into the pure-Python conversions (`marslog._frames`).
 //!
 //! [`Source::extract`] runs while attached and turns whatever the caller passed into an
 //! owned value that can cross into the detached section: a path (opened there, so the
@@ -97,4 +98,11 @@ pub fn display_name(input: &Input) -> String {
 /// Parse JSON text with Python's `json.loads` (keeps key order, unlike serde_json's map).
 pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
+}
+
+/// Call `marslog._frames.<name>(obj)`: the lazy imports and their messages live in Python.
+pub fn frames<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    obj.py()
+        .import("marslog._frames")?
+        .call_method1(name, (obj,))
 }

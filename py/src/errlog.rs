@@ -29,7 +29,7 @@ use marslog::errlog::{self, Entry, ErrlogParser, Record, UnparsedBuf};
 use marslog::{Format, Input};
 
 use crate::arrow::{self, Table, BATCH_ROWS};
-use crate::convert::{display_name, Source};
+use crate::convert::{display_name, frames, Source};
 use crate::errors::Error;
 use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
 
@@ -397,13 +397,6 @@ impl PyErrlogLog {
             py_repr(self.stats.encoding)
         )
     }
-}
-
-/// Call `marslog._frames.<name>(obj)`: the lazy imports and their messages live in Python.
-pub fn frames<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    obj.py()
-        .import("marslog._frames")?
-        .call_method1(name, (obj,))
 }
 
 /// Iterator over an `ErrlogLog`'s records.

@@ -32,8 +32,7 @@ use marslog::evtx::{
 use marslog::{ErrorKind, Format};
 
 use crate::arrow::{self, Table, BATCH_ROWS};
-use crate::convert::{display_name, Source};
-use crate::errlog::frames;
+use crate::convert::{display_name, frames, Source};
 use crate::errors::Error;
 use crate::records::{py_repr, PyDamage, PyEvent};
 

@@ -23,11 +23,6 @@ where
         .map_err(PyErr::from)
 }
 
-/// Run `work` while attached, catching a panic (for conversions that must hold the GIL).
-pub fn guarded<T>(work: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|p| Err(PyErr::from(panic_error(p))))
-}
-
 fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
     let msg = payload
         .downcast_ref::<&str>()

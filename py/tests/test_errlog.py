@@ -272,3 +272,13 @@ class TestRecordObject:
             self.log["x"]  # type: ignore[index]
         it = iter(self.log)
         assert iter(it) is it
+
+
+def test_date_missing_from_the_year_is_none() -> None:
+    line = b"1A2C\t0F3C\t02/29\t08:00:01.125\t71\tx.cpp(7)\t\t\tNORMAL\tleap day\r\n"
+    rec = marslog.read_errlog(line, year=2025)[0]
+    assert rec.timestamp is None and rec.message == "leap day"
+    assert marslog.read_errlog(line, year=2024)[0].timestamp == dt.datetime(
+        2024, 2, 29, 8, 0, 1, 125000, tzinfo=UTC
+    )
+    assert marslog.read_errlog(line, year=2025).to_arrow().column("timestamp").null_count == 1

@@ -52,7 +52,6 @@ __all__ = [
     "Stats",
     "Unparsed",
     "UnsupportedFormatError",
-    "__version__",
     "read_errlog",
     "read_events",
 ]
