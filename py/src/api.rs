@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 
 use marslog::evtx::EventFilter;
 
-use crate::convert::Source;
+use crate::convert::{one_or_many, Source};
 use crate::errlog::{self, PyErrlogLog};
 use crate::events::{self, PyEventLog};
 use crate::gil;
@@ -55,8 +55,8 @@ pub fn read_errlog(
 ///
 /// The format is detected from the content: the `ElfFile` magic, or `<Event`, `<Events`,
 /// `<?xml` (UTF-8 or UTF-16). `source` is a path, `bytes`, or a binary file object.
-/// `event_ids` and `providers` (case-insensitive) keep only matching events; the filter is
-/// applied before an event's payload is decoded. Damaged chunks, records or XML events
+/// `event_ids` and `providers` (case-insensitive), each one value or an iterable of them,
+/// keep only matching events; the filter is applied before an event's payload is decoded. Damaged chunks, records or XML events
 /// are reported in `.damage` and reading goes on.
 ///
 /// The file is read and parsed with the GIL released.
@@ -64,24 +64,38 @@ pub fn read_errlog(
 /// Raises `UnsupportedFormatError` when the input is neither, `ParseError` when an
 /// `.evtx` header is unusable, and the usual `OSError`s for unreadable paths.
 ///
-/// >>> log = marslog.read_events("System.evtx", event_ids=[7031])   # illustrative
+/// >>> xml = b"""<Events>
+/// ... <Event><System><Provider Name='Service Control Manager'/><EventID>7036</EventID>
+/// ...   <Level>4</Level><TimeCreated SystemTime='2026-03-14T21:00:00.5Z'/></System></Event>
+/// ... <Event><System><Provider Name='Service Control Manager'/><EventID>7031</EventID>
+/// ...   <Level>2</Level><TimeCreated SystemTime='2026-03-14T21:05:00Z'/></System>
+/// ...   <EventData><Data Name='param1'>MARS Agent</Data><Data Name='param2'>1</Data></EventData>
+/// ... </Event></Events>"""
+/// >>> log = marslog.read_events(xml, event_ids=[7031])
 /// >>> ev = log[0]
 /// >>> ev.provider, ev.event_id, ev.level
 /// ('Service Control Manager', 7031, 2)
+/// >>> ev.timestamp.isoformat()
+/// '2026-03-14T21:05:00+00:00'
 /// >>> ev.data
-/// {'param1': 'Microsoft Azure Recovery Services Agent', 'param2': '1'}
+/// {'param1': 'MARS Agent', 'param2': '1'}
 #[pyfunction]
 #[pyo3(signature = (source, *, event_ids = None, providers = None))]
 pub fn read_events(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    event_ids: Option<Vec<u32>>,
-    providers: Option<Vec<String>>,
+    event_ids: Option<&Bound<'_, PyAny>>,
+    providers: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyEventLog> {
     let source = Source::extract(source)?;
-    let mut filter = EventFilter::new().event_ids(event_ids.unwrap_or_default());
-    for p in providers.unwrap_or_default() {
-        filter = filter.provider(p);
+    let mut filter = EventFilter::new();
+    if let Some(ids) = event_ids {
+        filter = filter.event_ids(one_or_many(ids, |o| o.extract::<u32>())?);
+    }
+    if let Some(names) = providers {
+        for p in one_or_many(names, |o| o.extract::<String>())? {
+            filter = filter.provider(p);
+        }
     }
     let data = gil::detach(py, move || events::read(source, &filter))?;
     Ok(data.into())

@@ -90,6 +90,21 @@ impl Source {
     }
 }
 
+/// One value, or any iterable of values (a `str` is one value, not its characters);
+/// `extract` converts each.
+pub fn one_or_many<T>(
+    obj: &Bound<'_, PyAny>,
+    extract: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    if obj.is_instance_of::<PyString>() {
+        return Ok(vec![extract(obj)?]);
+    }
+    if let Ok(one) = extract(obj) {
+        return Ok(vec![one]);
+    }
+    obj.try_iter()?.map(|item| extract(&item?)).collect()
+}
+
 /// The display form of an input's path, as the CLI writes it in its `file` key.
 pub fn display_name(input: &Input) -> String {
     input.path().display().to_string()

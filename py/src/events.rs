@@ -293,11 +293,12 @@ fn event_at(file: &str, batch: &RecordBatch, row: usize) -> PyEvent {
 /// Like `ErrlogLog`, the events live in Arrow columns (`data` is a JSON text column) and
 /// the log implements `__arrow_c_stream__`.
 ///
-/// >>> log = marslog.read_events("System.evtx", event_ids=[7031, 7034])   # illustrative
-/// >>> [(e.event_id, e.provider) for e in log][:1]
-/// [(7031, 'Service Control Manager')]
-/// >>> log.damage
-/// []
+/// >>> xml = b"<Event><System><Provider Name='CloudBackup'/><EventID>11</EventID></System></Event>"
+/// >>> log = marslog.read_events(xml)
+/// >>> len(log), log[0].event_id, log.damage
+/// (1, 11, [])
+/// >>> log.to_arrow().column("data").to_pylist()
+/// ['{}']
 #[pyclass(name = "EventLog", module = "marslog._native", frozen, sequence)]
 pub struct PyEventLog {
     file: String,

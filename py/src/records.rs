@@ -256,9 +256,11 @@ impl PyStats {
 
 /// One Windows event (from `.evtx` or event XML).
 ///
-/// >>> ev = marslog.read_events("System.evtx", event_ids=[7031])[0]   # illustrative
-/// >>> ev.provider, ev.event_id, ev.data["param1"]
-/// ('Service Control Manager', 7031, 'Microsoft Azure Recovery Services Agent')
+/// >>> xml = (b"<Event><System><Provider Name='CloudBackup'/><EventID>11</EventID></System>"
+/// ...        b"<EventData><Data>first</Data><Data>second</Data></EventData></Event>")
+/// >>> ev = marslog.read_events(xml)[0]
+/// >>> ev.provider, ev.event_id, ev.level, ev.data
+/// ('CloudBackup', 11, None, {'Data': ['first', 'second']})
 #[pyclass(name = "Event", module = "marslog._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PyEvent {

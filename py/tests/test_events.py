@@ -90,6 +90,15 @@ def test_filters(system_events: list[dict[str, Any]]) -> None:
     both = marslog.read_events(data, event_ids=[7031, 11], providers=["CloudBackup"])
     assert [e.event_id for e in both] == [11]
     assert len(marslog.read_events(data, event_ids=[])) == 4
+    # one value, or any iterable
+    assert [e.event_id for e in marslog.read_events(data, event_ids=7031)] == [7031]
+    assert [e.event_id for e in marslog.read_events(data, event_ids={11, 1})] == [11, 1]
+    assert [e.event_id for e in marslog.read_events(data, providers="CloudBackup")] == [11]
+    assert len(marslog.read_events(data, providers=(p for p in ["cloudbackup", "x"]))) == 1
+    with pytest.raises(TypeError):
+        marslog.read_events(data, event_ids=["7031"])  # type: ignore[list-item]
+    with pytest.raises(OverflowError):
+        marslog.read_events(data, event_ids=[-1])
 
 
 def test_sources(system_events: list[dict[str, Any]]) -> None:

@@ -35,7 +35,7 @@ from marslog._native import (
     Stats,
     Unparsed,
     UnsupportedFormatError,
-    __version__,
+    __version__ as __version__,
     read_errlog,
     read_events,
 )

@@ -1,7 +1,7 @@
 # Type stubs for the native module (hand-written; checked by mypy.stubtest in scripts/test).
 import datetime
 import os
-from typing import IO, Any, ClassVar, Sequence, Union, final
+from typing import IO, Any, ClassVar, Iterable, Union, final
 
 __version__: str
 __all__ = [
@@ -184,7 +184,7 @@ def read_errlog(source: _Source, *, year: int | None = None, tolerant: bool = Fa
 def read_events(
     source: _Source,
     *,
-    event_ids: Sequence[int] | None = None,
-    providers: Sequence[str] | None = None,
+    event_ids: int | Iterable[int] | None = None,
+    providers: str | Iterable[str] | None = None,
 ) -> EventLog: ...
 def _build_evtx(events: list[dict[str, Any]]) -> bytes: ...
