@@ -45,7 +45,7 @@ mod _native {
     #[pymodule_export]
     use crate::records::{PyDamage, PyEvent, PyRecord, PyStats, PyUnparsed};
     #[pymodule_export]
-    use crate::testing::_build_evtx;
+    use crate::testing::{_build_evtx, _panic_detached};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -71,3 +71,13 @@ pub fn _build_evtx<'py>(
     }
     Ok(PyBytes::new(py, &b.build()))
 }
+
+/// Panic inside the detached section, to test that the boundary turns it into a
+/// `MarslogError` (never a `PanicException`).
+#[pyfunction]
+#[pyo3(signature = (message))]
+pub fn _panic_detached(py: Python<'_>, message: String) -> PyResult<()> {
+    crate::gil::detach(py, move || -> Result<(), crate::errors::Error> {
+        panic!("{message}")
+    })
+}

@@ -10,6 +10,7 @@ import pytest
 
 import marslog
 from conftest import ERRLOG, build_evtx
+from marslog import _native
 
 
 def test_hierarchy() -> None:
@@ -92,3 +93,9 @@ def test_random_inputs_never_panic() -> None:
             except marslog.MarslogError as e:
                 # a panic caught at the boundary would say "internal error"
                 assert "internal error" not in str(e)
+
+
+def test_a_panic_becomes_a_marslog_error() -> None:
+    with pytest.raises(marslog.MarslogError, match="internal error .*: boom") as info:
+        _native._panic_detached("boom")
+    assert type(info.value) is marslog.MarslogError

@@ -17,6 +17,7 @@ __all__ = [
     "Stats",
     "Unparsed",
     "_build_evtx",
+    "_panic_detached",
     "MarslogError",
     "ParseError",
     "UnsupportedFormatError",
@@ -188,3 +189,4 @@ def read_events(
     providers: str | Iterable[str] | None = None,
 ) -> EventLog: ...
 def _build_evtx(events: list[dict[str, Any]]) -> bytes: ...
+def _panic_detached(message: str) -> None: ...
