@@ -1,0 +1,126 @@
+//! Columns in Arrow form, and how they cross into Python.
+//!
+//! Readers build their columns in Rust (with the interpreter released) as `RecordBatch`es
+//! of at most [`BATCH_ROWS`] rows, so 32-bit string offsets never overflow and consumers
+//! can stream. A [`Table`] keeps those batches for the life of the Python object: rows are
+//! materialised as Python objects only when asked for (`log[i]`, iteration), and
+//! `__arrow_c_stream__` hands the same batches to pyarrow, polars or any other consumer of
+//! the Arrow PyCapsule interface, through one `FFI_ArrowArrayStream` (no Python object per
+//! record, buffers shared, not copied).
+//!
+//! Column types: text is `utf8`, integers are `int64`, times are `timestamp[us, tz=UTC]`;
+//! optional values are nullable. `file` (one value per input) is dictionary-encoded, so it
+//! costs four bytes per row (pandas shows it as a categorical).
+
+use std::sync::Arc;
+
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, DictionaryArray, Int32Array, RecordBatch, RecordBatchIterator, StringArray,
+};
+use arrow_schema::{DataType, Field, SchemaRef, TimeUnit};
+use chrono::{DateTime, Utc};
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+
+/// Most rows per batch.
+pub const BATCH_ROWS: usize = 64 * 1024;
+
+/// The name the Arrow PyCapsule interface requires for streams.
+const STREAM_CAPSULE: &std::ffi::CStr = c"arrow_array_stream";
+
+/// `timestamp[us, tz=UTC]`.
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// `dictionary<values=utf8, indices=int32>`: the type of the `file` column.
+pub fn file_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// The `file` column of a batch: `rows` times `file`, dictionary-encoded (one copy of the
+/// string, four bytes per row).
+pub fn file_column(file: &str, rows: usize) -> ArrayRef {
+    let keys = Int32Array::from(vec![0; rows]);
+    let values: ArrayRef = Arc::new(StringArray::from(vec![file]));
+    Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+}
+
+/// A field: `name`, `data_type`, nullable or not.
+pub fn field(name: &str, data_type: DataType, nullable: bool) -> Field {
+    Field::new(name, data_type, nullable)
+}
+
+/// A UTC time as microseconds since the epoch (the timestamp column's unit).
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// Microseconds since the epoch back to a UTC time.
+pub fn from_micros(us: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(us)
+}
+
+/// Batches with one schema, plus the row index of each batch's start.
+#[derive(Debug, Clone)]
+pub struct Table {
+    schema: SchemaRef,
+    batches: Arc<[RecordBatch]>,
+    starts: Arc<[usize]>,
+    rows: usize,
+}
+
+impl Table {
+    /// Wrap batches that all have `schema`.
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Table {
+        let mut starts = Vec::with_capacity(batches.len());
+        let mut rows = 0;
+        for b in &batches {
+            starts.push(rows);
+            rows += b.num_rows();
+        }
+        Table {
+            schema,
+            batches: batches.into(),
+            starts: starts.into(),
+            rows,
+        }
+    }
+
+    /// Total rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The batch holding row `i` and the row's index in it.
+    pub fn locate(&self, i: usize) -> Option<(&RecordBatch, usize)> {
+        if i >= self.rows {
+            return None;
+        }
+        let k = self.starts.partition_point(|&s| s <= i) - 1;
+        Some((&self.batches[k], i - self.starts[k]))
+    }
+
+    /// Resolve a Python index (negative counts from the end).
+    pub fn index(&self, i: isize) -> Option<usize> {
+        let n = self.rows as isize;
+        let i = if i < 0 { i + n } else { i };
+        (0..n).contains(&i).then_some(i as usize)
+    }
+
+    /// An `arrow_array_stream` PyCapsule over the batches. `requested_schema` is accepted
+    /// and ignored, as the interface allows: the columns are always the documented types.
+    pub fn stream_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let batches: Vec<_> = self.batches.iter().cloned().map(Ok).collect();
+        let reader = RecordBatchIterator::new(batches, Arc::clone(&self.schema));
+        let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+        PyCapsule::new_with_value(py, stream, STREAM_CAPSULE)
+    }
+}

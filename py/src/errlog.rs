@@ -1,0 +1,421 @@
+//! Errlogs in Python: reading (detached) into Arrow columns, and the `ErrlogLog` class.
+//!
+//! Invariants:
+//! * The years follow the CLI exactly: an explicit `year`, else the time in a `.Crash`
+//!   copy's name (plus 999 ms), else the file's modification time, else now. Inputs up to
+//!   [`COLLECT_LIMIT`] are collected so that the last record is not after that reference;
+//!   larger ones are read lazily with years anchored on the first record, as the CLI does.
+//! * An input with unparsed lines but no record is not an errlog: `UnsupportedFormatError`
+//!   with the offset and line of its first unparsed line (an empty file is an empty log).
+//! * Column values are the CLI's JSON values: `pid`/`tid` as 4+ upper-case hex digits,
+//!   `pointer` as 16, `severity` the word as written.
+
+use std::fmt::Write as _;
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::builder::{
+    ArrayBuilder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Schema, SchemaRef};
+use chrono::{DateTime, Utc};
+use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyList};
+
+use marslog::errlog::{self, Entry, ErrlogParser, Record, UnparsedBuf};
+use marslog::{Format, Input};
+
+use crate::arrow::{self, Table, BATCH_ROWS};
+use crate::convert::{display_name, frames, Source};
+use crate::errors::Error;
+use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
+
+/// Inputs larger than this are read lazily (as the CLI does).
+pub const COLLECT_LIMIT: usize = 256 << 20;
+
+/// Column order; also the order of `Record.to_dict()`.
+const COLUMNS: [&str; 13] = [
+    "file",
+    "line",
+    "offset",
+    "timestamp",
+    "pid",
+    "tid",
+    "column5",
+    "source",
+    "source_line",
+    "pointer",
+    "task_id",
+    "severity",
+    "message",
+];
+
+/// The schema of an errlog's Arrow table.
+pub fn schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    Arc::clone(SCHEMA.get_or_init(|| {
+        let t = |i: usize| match i {
+            0 => arrow::file_type(),
+            1 | 2 | 8 => DataType::Int64,
+            3 => arrow::timestamp_type(),
+            _ => DataType::Utf8,
+        };
+        let nullable = |i: usize| matches!(i, 3 | 9 | 10);
+        Arc::new(Schema::new(
+            COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, name)| arrow::field(name, t(i), nullable(i)))
+                .collect::<Vec<_>>(),
+        ))
+    }))
+}
+
+/// Column builders for one batch.
+struct Builders {
+    line: Int64Builder,
+    offset: Int64Builder,
+    timestamp: TimestampMicrosecondBuilder,
+    pid: StringBuilder,
+    tid: StringBuilder,
+    column5: StringBuilder,
+    source: StringBuilder,
+    source_line: Int64Builder,
+    pointer: StringBuilder,
+    task_id: StringBuilder,
+    severity: StringBuilder,
+    message: StringBuilder,
+}
+
+impl Builders {
+    fn new() -> Self {
+        let s = || StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8);
+        let i = || Int64Builder::with_capacity(BATCH_ROWS);
+        Builders {
+            line: i(),
+            offset: i(),
+            timestamp: TimestampMicrosecondBuilder::with_capacity(BATCH_ROWS).with_timezone("UTC"),
+            pid: s(),
+            tid: s(),
+            column5: s(),
+            source: s(),
+            source_line: i(),
+            pointer: s(),
+            task_id: s(),
+            severity: s(),
+            message: StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 80),
+        }
+    }
+
+    fn push(&mut self, r: &Record<'_>) {
+        let pos = r.position();
+        self.line.append_value(pos.line as i64);
+        self.offset.append_value(pos.byte as i64);
+        self.timestamp
+            .append_option(r.timestamp().map(arrow::micros));
+        // `write!` into a StringBuilder appends to the pending value; append_value("")
+        // then ends it. Writing into a builder cannot fail.
+        let _ = write!(self.pid, "{:04X}", r.pid());
+        self.pid.append_value("");
+        let _ = write!(self.tid, "{:04X}", r.tid());
+        self.tid.append_value("");
+        self.column5.append_value(r.column5());
+        self.source.append_value(r.source());
+        self.source_line.append_value(i64::from(r.source_line()));
+        match r.pointer() {
+            Some(p) => {
+                let _ = write!(self.pointer, "{p:016X}");
+                self.pointer.append_value("");
+            }
+            None => self.pointer.append_null(),
+        }
+        self.task_id.append_option(r.task_id());
+        self.severity.append_value(r.severity_word());
+        self.message.append_value(r.message());
+    }
+
+    fn finish(&mut self, file: &str) -> RecordBatch {
+        let columns: Vec<ArrayRef> = vec![
+            arrow::file_column(file, self.line.len()),
+            Arc::new(self.line.finish()),
+            Arc::new(self.offset.finish()),
+            Arc::new(self.timestamp.finish()),
+            Arc::new(self.pid.finish()),
+            Arc::new(self.tid.finish()),
+            Arc::new(self.column5.finish()),
+            Arc::new(self.source.finish()),
+            Arc::new(self.source_line.finish()),
+            Arc::new(self.pointer.finish()),
+            Arc::new(self.task_id.finish()),
+            Arc::new(self.severity.finish()),
+            Arc::new(self.message.finish()),
+        ];
+        // The builders match the schema by construction.
+        RecordBatch::try_new(schema(), columns).expect("errlog columns match their schema")
+    }
+}
+
+/// Everything read from one errlog, owned and ready to become an `ErrlogLog`.
+pub struct ErrlogData {
+    file: String,
+    table: Table,
+    stats: errlog::Stats,
+    unparsed: Vec<UnparsedBuf>,
+}
+
+/// The parser for one input: explicit year, else a crash copy's time, else mtime, else now.
+fn parser_for(input: &Input, year: Option<i32>, tolerant: bool) -> ErrlogParser {
+    let p = ErrlogParser::new().tolerant(tolerant);
+    let crash = input
+        .path()
+        .file_name()
+        .and_then(|n| errlog::logset_name(&n.to_string_lossy()))
+        .and_then(|(_, t)| t);
+    match (year, crash, input.modified()) {
+        (Some(y), _, _) => p.with_year(y),
+        (None, Some(c), _) => p.with_reference(c + chrono::Duration::milliseconds(999)),
+        (None, None, Some(m)) => p.with_reference(m),
+        (None, None, None) => p,
+    }
+}
+
+/// Read and parse one errlog (call detached).
+pub fn read(source: Source, year: Option<i32>, tolerant: bool) -> Result<ErrlogData, Error> {
+    let input = source.open()?;
+    let file = display_name(&input);
+    let parser = parser_for(&input, year, tolerant);
+    let bytes = input.bytes();
+    let mut builders = Builders::new();
+    let mut batches = Vec::new();
+    let mut rows = 0;
+    let mut unparsed = Vec::new();
+    let mut consume = |entries: &mut dyn Iterator<Item = Entry<'_>>| {
+        for e in entries {
+            match e {
+                Entry::Record(r) => {
+                    builders.push(&r);
+                    rows += 1;
+                    if rows == BATCH_ROWS {
+                        batches.push(builders.finish(&file));
+                        rows = 0;
+                    }
+                }
+                Entry::Unparsed(u) => unparsed.push(u.into_owned()),
+            }
+        }
+        if rows > 0 {
+            batches.push(builders.finish(&file));
+        }
+    };
+    let stats = if bytes.len() > COLLECT_LIMIT {
+        let mut it = parser.entries(bytes);
+        consume(&mut it);
+        it.stats()
+    } else {
+        let log = parser.parse(bytes);
+        let stats = log.stats();
+        consume(&mut log.into_entries().into_iter());
+        stats
+    };
+    if stats.records == 0 && !unparsed.is_empty() {
+        let first = &unparsed[0];
+        let reason = if !tolerant && parser.tolerant(true).parse(bytes).stats().records > 0 {
+            "no record header found (its fields look space-separated: try tolerant=True)"
+        } else {
+            "no record header found"
+        };
+        let error = marslog::Error::new(marslog::ErrorKind::NotFormat {
+            format: Format::Errlog,
+            offset: first.position.byte,
+            reason,
+        })
+        .with_path(input.path());
+        return Err(Error::at_line(error, Some(first.position.line)));
+    }
+    Ok(ErrlogData {
+        table: Table::new(schema(), batches),
+        file,
+        stats,
+        unparsed,
+    })
+}
+
+/// Row `row` of an errlog batch as a `Record`.
+fn record_at(file: &str, batch: &RecordBatch, row: usize) -> PyRecord {
+    let s = |i: usize| -> &StringArray { batch.column(i).as_string::<i32>() };
+    let text = |i: usize| s(i).value(row).to_owned();
+    let opt = |i: usize| {
+        let a = s(i);
+        (!a.is_null(row)).then(|| a.value(row).to_owned())
+    };
+    let int = |i: usize| batch.column(i).as_primitive::<Int64Type>().value(row);
+    let ts = batch.column(3).as_primitive::<TimestampMicrosecondType>();
+    let timestamp: Option<DateTime<Utc>> = if ts.is_null(row) {
+        None
+    } else {
+        arrow::from_micros(ts.value(row))
+    };
+    PyRecord {
+        file: file.to_owned(),
+        line: int(1),
+        offset: int(2),
+        timestamp,
+        pid: text(4),
+        tid: text(5),
+        column5: text(6),
+        source: text(7),
+        source_line: int(8),
+        pointer: opt(9),
+        task_id: opt(10),
+        severity: text(11),
+        message: text(12),
+    }
+}
+
+/// A parsed errlog: a sequence of `Record`s, plus `.stats` and `.unparsed`.
+///
+/// The records live in Arrow columns; `Record` objects are made when you index or
+/// iterate. `to_arrow()`, `to_pandas()` and `to_polars()` hand over the columns without a
+/// Python object per record; any Arrow consumer can take the log directly, since it
+/// implements `__arrow_c_stream__` (e.g. `pyarrow.table(log)`, `polars.DataFrame(log)`).
+///
+/// >>> log = marslog.read_errlog("testdata/errlog/CBEngineCurr.errlog", year=2026)
+/// >>> len(log), log.stats.encoding, log.stats.continuation_lines
+/// (6, 'utf-16le', 2)
+/// >>> log.to_pandas()["timestamp"].dtype
+/// datetime64[us, UTC]
+#[pyclass(name = "ErrlogLog", module = "marslog._native", frozen, sequence)]
+pub struct PyErrlogLog {
+    file: String,
+    table: Table,
+    stats: PyStats,
+    unparsed: Vec<PyUnparsed>,
+}
+
+impl From<ErrlogData> for PyErrlogLog {
+    fn from(d: ErrlogData) -> Self {
+        let unparsed = d
+            .unparsed
+            .into_iter()
+            .map(|u| PyUnparsed {
+                file: d.file.clone(),
+                line: u.position.line as i64,
+                offset: u.position.byte as i64,
+                reason: u.reason.to_string(),
+                text: u.text,
+            })
+            .collect();
+        PyErrlogLog {
+            file: d.file,
+            table: d.table,
+            stats: d.stats.into(),
+            unparsed,
+        }
+    }
+}
+
+#[pymethods]
+impl PyErrlogLog {
+    /// The input's path (`<bytes>` for bytes, a file object's `name`).
+    #[getter]
+    fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Line accounting and the sniffed encoding.
+    #[getter]
+    fn stats(&self) -> PyStats {
+        self.stats.clone()
+    }
+
+    /// The lines that are neither records nor continuations, in input order.
+    #[getter]
+    fn unparsed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.unparsed.iter().cloned())
+    }
+
+    fn __len__(&self) -> usize {
+        self.table.rows()
+    }
+
+    fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyRecord> {
+        let Ok(i) = index.extract::<isize>() else {
+            return Err(PyTypeError::new_err("ErrlogLog indices must be integers"));
+        };
+        let i = self
+            .table
+            .index(i)
+            .ok_or_else(|| PyIndexError::new_err("record index out of range"))?;
+        let (batch, row) = self.table.locate(i).expect("index checked above");
+        Ok(record_at(&self.file, batch, row))
+    }
+
+    fn __iter__(&self) -> RecordIter {
+        RecordIter {
+            file: self.file.clone(),
+            table: self.table.clone(),
+            next: 0,
+        }
+    }
+
+    /// Export the records as an Arrow stream (the Arrow PyCapsule interface).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        self.table.stream_capsule(py)
+    }
+
+    /// The records as a `pyarrow.Table` (needs pyarrow).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.as_any(), "to_arrow")
+    }
+
+    /// The records as a `pandas.DataFrame` (needs pandas and pyarrow); `timestamp` has
+    /// dtype `datetime64[us, UTC]`.
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.as_any(), "to_pandas")
+    }
+
+    /// The records as a `polars.DataFrame` (needs polars).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.as_any(), "to_polars")
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ErrlogLog(file={}, records={}, unparsed={}, encoding={})",
+            py_repr(&self.file),
+            self.table.rows(),
+            self.unparsed.len(),
+            py_repr(self.stats.encoding)
+        )
+    }
+}
+
+/// Iterator over an `ErrlogLog`'s records.
+#[pyclass(name = "RecordIterator", module = "marslog._native")]
+pub struct RecordIter {
+    file: String,
+    table: Table,
+    next: usize,
+}
+
+#[pymethods]
+impl RecordIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self) -> Option<PyRecord> {
+        let (batch, row) = self.table.locate(self.next)?;
+        self.next += 1;
+        Some(record_at(&self.file, batch, row))
+    }
+}

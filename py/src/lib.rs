@@ -1,0 +1,56 @@
+//! The `marslog._native` Python extension module.
+//!
+//! Layout (one concern per file; this file only wires them together):
+//!
+//! * [`api`] — the module's functions (`read_errlog`, `read_events`).
+//! * [`errlog`], [`events`] — reading into Arrow columns, and the `ErrlogLog` and
+//!   `EventLog` classes.
+//! * [`records`] — the frozen row classes (`Record`, `Unparsed`, `Stats`, `Event`,
+//!   `Damage`).
+//! * [`arrow`] — batches, and the `__arrow_c_stream__` export.
+//! * [`convert`] — input sources, JSON → Python.
+//! * [`gil`] — the one helper that releases the GIL and catches panics.
+//! * [`errors`] — the exception hierarchy and the one error mapping.
+//! * [`testing`] — hidden helpers for the Python tests.
+//!
+//! The pure-Python package `marslog` (`py/python/marslog`) re-exports these names and adds
+//! the lazy pandas/polars conversions (`marslog._frames`).
+//!
+//! Doc comments on `#[pyclass]`es, `#[pymethods]` and `#[pyfunction]`s are the Python
+//! docstrings: they hold `>>>` examples, whose `x[0]` rustdoc would read as intra-doc links
+//! and whose XML as HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
+pub mod api;
+pub mod arrow;
+pub mod convert;
+pub mod errlog;
+pub mod errors;
+pub mod events;
+pub mod gil;
+pub mod records;
+pub mod testing;
+
+/// Native part of the `marslog` package; import `marslog` instead.
+#[pyo3::pymodule]
+mod _native {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::api::{read_errlog, read_events};
+    #[pymodule_export]
+    use crate::errlog::{PyErrlogLog, RecordIter};
+    #[pymodule_export]
+    use crate::events::{EventIter, PyEventLog};
+    #[pymodule_export]
+    use crate::records::{PyDamage, PyEvent, PyRecord, PyStats, PyUnparsed};
+    #[pymodule_export]
+    use crate::testing::{_build_evtx, _panic_detached};
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        crate::errors::register(m)?;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+"""Arrow, pandas and polars: schema, values, time zones, batches, lazy imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+import marslog
+from conftest import ERRLOG, UTC, build_evtx
+
+TS = pa.timestamp("us", tz="UTC")
+
+ERRLOG_SCHEMA = pa.schema(
+    [
+        pa.field("file", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("line", pa.int64(), nullable=False),
+        pa.field("offset", pa.int64(), nullable=False),
+        pa.field("timestamp", TS),
+        pa.field("pid", pa.string(), nullable=False),
+        pa.field("tid", pa.string(), nullable=False),
+        pa.field("column5", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_line", pa.int64(), nullable=False),
+        pa.field("pointer", pa.string()),
+        pa.field("task_id", pa.string()),
+        pa.field("severity", pa.string(), nullable=False),
+        pa.field("message", pa.string(), nullable=False),
+    ]
+)
+
+EVENT_SCHEMA = pa.schema(
+    [
+        pa.field("file", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("record_id", pa.int64(), nullable=False),
+        pa.field("timestamp", TS),
+        pa.field("event_id", pa.int64()),
+        pa.field("provider", pa.string()),
+        pa.field("channel", pa.string()),
+        pa.field("computer", pa.string()),
+        pa.field("level", pa.int64()),
+        pa.field("data", pa.string(), nullable=False),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def log() -> marslog.ErrlogLog:
+    return marslog.read_errlog(ERRLOG / "CBEngineCurr.errlog", year=2026)
+
+
+def test_errlog_schema_and_values(log: marslog.ErrlogLog) -> None:
+    t = log.to_arrow()
+    assert isinstance(t, pa.Table)
+    assert t.schema == ERRLOG_SCHEMA
+    rows = t.to_pylist()
+    assert rows == [r.to_dict() for r in log]
+    assert rows[0]["timestamp"] == dt.datetime(2026, 3, 14, 8, 0, 1, 125000, tzinfo=UTC)
+    assert t.column("pointer").null_count == 1
+    assert t.column("task_id").null_count == 1
+    assert t.column("line").to_pylist() == [1, 2, 3, 6, 7, 8]
+
+
+def test_capsule_protocol_directly(log: marslog.ErrlogLog) -> None:
+    capsule = log.__arrow_c_stream__()
+    assert type(capsule).__name__ == "PyCapsule"
+    reader = pa.RecordBatchReader.from_stream(log)
+    assert reader.schema == ERRLOG_SCHEMA
+    assert reader.read_all().num_rows == 6
+    assert pa.table(log).equals(log.to_arrow())
+    # each export is independent: the log can be exported again
+    assert log.to_arrow().num_rows == 6
+
+
+def test_pandas(log: marslog.ErrlogLog) -> None:
+    pd = pytest.importorskip("pandas")
+    df = log.to_pandas()
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == ERRLOG_SCHEMA.names
+    dtype = df["timestamp"].dtype
+    assert isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
+    assert str(dtype).startswith("datetime64[") and str(dtype).endswith(", UTC]")
+    assert df["timestamp"].iloc[0] == pd.Timestamp("2026-03-14T08:00:01.125Z")
+    assert df["line"].dtype == "int64"
+    assert df["severity"].tolist() == ["NORMAL", "NORMAL", "WARNING", "WARNING", "NORMAL", "NORMAL"]
+
+
+def test_polars(log: marslog.ErrlogLog) -> None:
+    pl = pytest.importorskip("polars")
+    df = log.to_polars()
+    assert isinstance(df, pl.DataFrame)
+    assert df.schema["timestamp"] == pl.Datetime("us", "UTC")
+    assert df.schema["line"] == pl.Int64
+    assert df["source_line"].to_list() == [r.source_line for r in log]
+    assert df.filter(pl.col("severity") == "WARNING").height == 2
+
+
+def test_many_batches(tmp_path: Path) -> None:
+    line = "1A2C\t0F3C\t03/14\t08:00:{s:02d}.{ms:03d}\t71\tx.cpp({n})\t[0000000002B4C1F0]\t\tNORMAL\tmessage {n}\r\n"
+    n = 150_000
+    text = "".join(line.format(s=(i // 1000) % 60, ms=i % 1000, n=i) for i in range(n))
+    path = tmp_path / "big.errlog"
+    path.write_text(text, encoding="utf-8", newline="")
+    log = marslog.read_errlog(path, year=2026)
+    assert len(log) == n
+    assert log[n - 1].source_line == n - 1 and log[65536].source_line == 65536
+    reader = pa.RecordBatchReader.from_stream(log)
+    batches = list(reader)
+    assert len(batches) == 3 and sum(b.num_rows for b in batches) == n
+    t = log.to_arrow()
+    assert t.column("source_line").to_pylist() == list(range(n))
+    assert t.column("message")[n - 1].as_py() == f"message {n - 1}"
+
+
+def test_events_schema_and_json_data(system_events: list[dict[str, Any]]) -> None:
+    events = marslog.read_events(build_evtx(system_events))
+    t = events.to_arrow()
+    assert t.schema == EVENT_SCHEMA
+    assert t.column("event_id").to_pylist() == [7036, 7031, 11, 1]
+    assert t.column("level").to_pylist() == [4, 2, 2, 4]
+    data = [json.loads(s) for s in t.column("data").to_pylist()]
+    assert data == [e.data for e in events]
+    assert data[1] == {
+        "param1": "Microsoft Azure Recovery Services Agent",
+        "param2": 1,
+        "param3": 60000,
+        "Data": ["a", "b"],
+    }
+    assert t.column("timestamp")[0].as_py() == dt.datetime(
+        2026, 3, 14, 21, 0, 0, 123456, tzinfo=UTC
+    )
+    pd = pytest.importorskip("pandas")
+    df = events.to_pandas()
+    assert isinstance(df["timestamp"].dtype, pd.DatetimeTZDtype)
+    pl = pytest.importorskip("polars")
+    assert events.to_polars()["provider"].to_list()[:2] == ["Service Control Manager"] * 2
+
+
+@pytest.mark.parametrize(
+    ("method", "missing", "hint"),
+    [
+        ("to_arrow", "pyarrow", "pip install pyarrow"),
+        ("to_pandas", "pandas", "pip install pandas"),
+        ("to_pandas", "pyarrow", "pip install pyarrow"),
+        ("to_polars", "polars", "pip install polars"),
+    ],
+)
+def test_missing_optional_dependency_message(
+    log: marslog.ErrlogLog, monkeypatch: pytest.MonkeyPatch, method: str, missing: str, hint: str
+) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # makes `import <missing>` fail
+    with pytest.raises(ImportError, match=hint) as info:
+        getattr(log, method)()
+    assert f"{method}()" in str(info.value)
+    assert isinstance(info.value.__cause__, ImportError)
