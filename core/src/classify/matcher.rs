@@ -572,6 +572,7 @@ fn needs(
             Anchor::IdWord => {
                 for f in [" ID ", "(ID ", ")ID "] {
                     n.fixed.push(f.into());
+                    n.id_words.push(f.into());
                 }
             }
             Anchor::ErrorWord => {

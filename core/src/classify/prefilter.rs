@@ -79,6 +79,8 @@ pub(crate) fn fold_utf16(src: &[u8], le: bool, dst: &mut Vec<u8>) {
 pub(crate) struct Needs {
     /// Literal fingerprints, before folding.
     pub fixed: Vec<Vec<u8>>,
+    /// Fixed fingerprints that stand for the upper-case word `ID` only.
+    pub id_words: Vec<Vec<u8>>,
     /// Anchors of which at least one word must be chosen (text phrases, pattern anchors).
     pub covers: Vec<String>,
 }
@@ -86,11 +88,88 @@ pub(crate) struct Needs {
 /// The compiled first stage.
 #[derive(Debug, Clone)]
 pub(crate) struct Prefilter {
+    /// Teddy over the grams (`None` when this CPU has no SSSE3/AVX2).
     teddy: Option<Searcher>,
-    /// Exact automaton over the same fingerprints, when Teddy is not available on this CPU.
+    /// Exact automaton over the same grams, when Teddy is not available.
     fallback: AhoCorasick,
     fingerprints: Vec<Vec<u8>>,
+    /// Per gram (pattern id): the fingerprints assigned to it, and where the gram sits in them.
+    checks: Checks,
+    /// Fingerprints that stand for `ID` only.
+    id_words: Vec<usize>,
     max_len: usize,
+}
+
+/// Length of a gram: the searched unit of the first stage (Teddy's mask length).
+const GRAM: usize = 4;
+
+/// A fingerprint occurrence in folded text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    /// Where the search goes on (just after the gram that led here).
+    pub next: usize,
+    /// The fingerprint stands for `ID`, which must be upper case in the input: the byte
+    /// after `start` is the `I`.
+    pub id_word: bool,
+}
+
+/// The cost of one more gram (a Teddy bucket shared with more patterns) in the units of
+/// [`probability`]: tuned by measurement on generated errlogs.
+const GRAM_PENALTY: f64 = 1e-5;
+
+/// Rough probability of a folded byte in log text (for choosing rare grams).
+fn probability(b: u8) -> f64 {
+    const LETTERS: [f64; 26] = [
+        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0,
+        6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07,
+    ];
+    match b {
+        b'a'..=b'z' => LETTERS[usize::from(b - b'a')] / 100.0 * 0.7,
+        b' ' => 0.2,
+        b'0'..=b'9' => 0.008,
+        _ => 0.002,
+    }
+}
+
+/// Choose grams so that every fingerprint contains one (greedy weighted set cover: the
+/// expected frequency of the gram per fingerprint it newly covers), and assign each
+/// fingerprint to its gram: (grams, per gram the (fingerprint, offset) pairs).
+/// Per gram: the (fingerprint, offset of the gram in it) pairs to check.
+type Checks = Vec<Vec<(usize, usize)>>;
+
+fn grams(fps: &[Vec<u8>]) -> (Vec<Vec<u8>>, Checks) {
+    let mut candidates: Vec<&[u8]> = fps.iter().flat_map(|f| f.windows(GRAM)).collect();
+    candidates.sort();
+    candidates.dedup();
+    let cost = |g: &[u8]| g.iter().map(|&b| probability(b)).product::<f64>();
+    let mut uncovered: Vec<usize> = (0..fps.len()).collect();
+    let (mut chosen, mut checks): (Vec<Vec<u8>>, Checks) = (vec![], vec![]);
+    while !uncovered.is_empty() {
+        let best = candidates
+            .iter()
+            .map(|g| {
+                let n = uncovered.iter().filter(|&&f| contains(&fps[f], g)).count();
+                let c = cost(g) + GRAM_PENALTY;
+                (if n == 0 { f64::INFINITY } else { c / n as f64 }, *g)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .expect("every fingerprint has a gram")
+            .1
+            .to_vec();
+        let mut assigned = Vec::new();
+        uncovered.retain(|&f| match fps[f].windows(GRAM).position(|w| w == best) {
+            Some(off) => {
+                assigned.push((f, off));
+                false
+            }
+            None => true,
+        });
+        chosen.push(best);
+        checks.push(assigned);
+    }
+    (chosen, checks)
 }
 
 /// Words too common in ordinary log lines to be good fingerprints (used only when a phrase
@@ -292,23 +371,33 @@ impl Prefilter {
         // drop every fingerprint that contains another one: same recall, prefix-free set
         let all = fps.clone();
         fps.retain(|f| !all.iter().any(|g| g != f && contains(f, g)));
-        fps.sort_by(|a, b| commonness(a).cmp(&commonness(b)).then(a.cmp(b)));
+        if fps.iter().any(|f| f.len() < GRAM) {
+            return None;
+        }
+        let (grams, checks) = grams(&fps);
+        let id_words: Vec<Vec<u8>> = needs.id_words.iter().map(|f| folded(f)).collect();
+        // equal-length distinct grams: at most one matches at a position, so iterating
+        // leftmost matches from one past the last sees every occurrence
         let teddy = Config::new()
             .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
             .heuristic_pattern_limits(false)
             .builder()
-            .extend(&fps)
+            .extend(&grams)
             .build();
         let fallback = AhoCorasickBuilder::new()
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostFirst)
-            .build(&fps)
+            .build(&grams)
             .ok()?;
         let max_len = fps.iter().map(Vec::len).max().unwrap_or(1);
         Some(Prefilter {
             teddy,
             fallback,
+            id_words: (0..fps.len())
+                .filter(|&f| id_words.contains(&fps[f]))
+                .collect(),
             fingerprints: fps,
+            checks,
             max_len,
         })
     }
@@ -323,19 +412,35 @@ impl Prefilter {
         self.max_len
     }
 
-    /// Leftmost fingerprint occurrence in `hay[from..]`: (start, end).
+    /// The next fingerprint occurrence in `hay` whose gram starts at or after `from`
+    /// (occurrences that do not fit in `hay` are left to the next, overlapping chunk).
     #[inline]
-    pub(crate) fn find(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
-        if from >= hay.len() {
-            return None;
+    pub(crate) fn find(&self, hay: &[u8], mut from: usize) -> Option<Candidate> {
+        while from < hay.len() {
+            let m = match &self.teddy {
+                Some(t) => t.find_in(hay, aho_corasick::Span::from(from..hay.len())),
+                None => self
+                    .fallback
+                    .find(aho_corasick::Input::new(hay).range(from..)),
+            }?;
+            let at = m.start();
+            from = at + 1;
+            for &(f, off) in &self.checks[m.pattern().as_usize()] {
+                let fp = &self.fingerprints[f];
+                let Some(start) = at.checked_sub(off) else {
+                    continue;
+                };
+                if hay.get(start..start + fp.len()) == Some(fp.as_slice()) {
+                    return Some(Candidate {
+                        start,
+                        end: start + fp.len(),
+                        next: from,
+                        id_word: self.id_words.contains(&f),
+                    });
+                }
+            }
         }
-        match &self.teddy {
-            Some(t) => t.find_in(hay, aho_corasick::Span::from(from..hay.len())),
-            None => self
-                .fallback
-                .find(aho_corasick::Input::new(hay).range(from..)),
-        }
-        .map(|m| (m.start(), m.end()))
+        None
     }
 }
 

@@ -44,6 +44,18 @@ impl Text<'_> {
         }
     }
 
+    /// Whether the text at byte `at` is `ID` (upper case).
+    fn is_upper_id(&self, at: usize) -> bool {
+        let unit = self.enc.unit();
+        let b = self.buf;
+        at + 2 * unit <= b.len()
+            && match self.enc {
+                TextEncoding::Utf16Le => b[at] == b'I' && b[at + 2] == b'D',
+                TextEncoding::Utf16Be => b[at + 1] == b'I' && b[at + 3] == b'D',
+                _ => &b[at..at + 2] == b"ID",
+            }
+    }
+
     /// Start of the line containing byte `pos`.
     fn line_start(&self, pos: usize) -> usize {
         let unit = self.enc.unit();
@@ -305,9 +317,12 @@ fn scan_folded(
         let raw = |i: usize| (base + (i * unit) as isize).max(text.bom as isize) as usize;
         let index = |r: usize| (r as isize - base) as usize / unit;
         let mut from = 0;
-        while let Some((s, e)) = pf.find(&scratch, from) {
-            from = s + 1;
-            let (rs, re) = (raw(s), raw(e));
+        while let Some(cand) = pf.find(&scratch, from) {
+            from = cand.next;
+            let (rs, re) = (raw(cand.start), raw(cand.end));
+            if cand.id_word && !text.is_upper_id(raw(cand.start + 1)) {
+                continue;
+            }
             if re > cs.max(st.covered) {
                 st.check_lines(c, text, parser, rs, re);
                 if st.covered >= ce {
