@@ -331,21 +331,36 @@ fn cover(anchors: &[String]) -> Option<Vec<Vec<u8>>> {
     candidates.sort();
     candidates.dedup();
     let covers = |c: &[u8], a: usize| runs[a].iter().any(|r| contains(r, c));
-    let mut uncovered: Vec<usize> = (0..anchors.len()).collect();
+    // each candidate's coverage and rarity, computed once (the greedy loop below only counts)
+    let sets: Vec<Vec<usize>> = candidates
+        .iter()
+        .map(|(_, c)| (0..anchors.len()).filter(|&a| covers(c, a)).collect())
+        .collect();
+    let rarity: Vec<u32> = candidates
+        .iter()
+        .map(|(_, c)| u32::MAX - commonness(c))
+        .collect();
+    let mut uncovered = vec![true; anchors.len()];
+    let mut left = anchors.len();
     let mut chosen = Vec::new();
-    while !uncovered.is_empty() {
+    while left > 0 {
         let best = candidates
             .iter()
-            .map(|(weight, c)| {
-                let n = uncovered.iter().filter(|&&a| covers(c, a)).count() as u64;
-                (n * weight, c.len(), u32::MAX - commonness(c), c)
+            .enumerate()
+            .map(|(i, (weight, c))| {
+                let n = sets[i].iter().filter(|&&a| uncovered[a]).count() as u64;
+                (n * weight, c.len(), rarity[i], c, i)
             })
             .filter(|x| x.0 > 0)
-            .max()?
-            .3
-            .clone();
-        uncovered.retain(|&a| !covers(&best, a));
-        chosen.push(best);
+            .max_by(|x, y| (x.0, x.1, x.2, x.3).cmp(&(y.0, y.1, y.2, y.3)))?
+            .4;
+        for &a in &sets[best] {
+            if uncovered[a] {
+                uncovered[a] = false;
+                left -= 1;
+            }
+        }
+        chosen.push(candidates[best].1.clone());
     }
     Some(chosen)
 }
