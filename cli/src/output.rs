@@ -114,6 +114,8 @@ pub struct RecordWriter<W: Write> {
     format: ParseFormat,
     sink: Sink<W>,
     event_header: bool,
+    /// Reused buffer for event rows.
+    row: Vec<u8>,
 }
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -133,6 +135,7 @@ impl<W: Write> RecordWriter<W> {
             format,
             sink,
             event_header: false,
+            row: Vec::with_capacity(4096),
         }
     }
 
@@ -167,18 +170,30 @@ impl<W: Write> RecordWriter<W> {
 
     /// Write one event (JSON Lines keys: file, record_id, timestamp, event_id, provider,
     /// channel, computer, level, data; CSV: the same with data as a JSON object string).
-    pub fn event(&mut self, row: &crate::events::EventRow<'_>) -> io::Result<()> {
+    /// JSON Lines rows are written straight from the event's bytes (`Event::append_json_row`).
+    /// Returns payload damage (the row is still written, with empty data).
+    pub fn event(
+        &mut self,
+        file: &str,
+        ev: &marslog::evtx::Event<'_>,
+    ) -> io::Result<Option<marslog::evtx::Damage>> {
         match (&mut self.sink, self.format) {
             (Sink::Plain(out), ParseFormat::Jsonl) => {
-                serde_json::to_writer(&mut *out, row)?;
-                out.write_all(b"\n")
+                self.row.clear();
+                let damage = ev.append_json_row(file, &mut self.row);
+                out.write_all(&self.row)?;
+                Ok(damage)
             }
-            (Sink::Plain(out), _) => crate::events::table_line(out, row),
+            (Sink::Plain(out), _) => {
+                crate::events::table_line(out, &crate::events::EventRow::new(file, ev))
+                    .map(|_| None)
+            }
             (Sink::Csv(w), _) => {
                 if !self.event_header {
                     self.event_header = true;
                     w.write_record(EVENT_KEYS).map_err(csv_err)?;
                 }
+                let row = crate::events::EventRow::new(file, ev);
                 let opt = |v: Option<String>| v.unwrap_or_default();
                 w.write_record([
                     row.file.to_string(),
@@ -191,7 +206,8 @@ impl<W: Write> RecordWriter<W> {
                     opt(row.level.map(|v| v.to_string())),
                     serde_json::Value::Object(row.data.clone()).to_string(),
                 ])
-                .map_err(csv_err)
+                .map_err(csv_err)?;
+                Ok(None)
             }
         }
     }

@@ -387,7 +387,7 @@ fn parse_events_from_evtx_and_xml_with_filters() {
     assert_eq!(scm["channel"], "System");
     assert_eq!(scm["computer"], "SRV-FS01");
     assert_eq!(scm["level"], 2);
-    assert_eq!(scm["timestamp"], "2026-03-14T21:07:40Z");
+    assert_eq!(scm["timestamp"], "2026-03-14T21:07:40.0000000Z");
     assert_eq!(
         scm["data"]["param1"],
         "Microsoft Azure Recovery Services Agent"
@@ -421,7 +421,7 @@ fn parse_events_from_evtx_and_xml_with_filters() {
     let rows = jsonl(&marslog(&["parse", renamed.to_str().unwrap()]));
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[2]["event_id"], 18);
-    assert_eq!(rows[2]["timestamp"], "2026-03-15T21:00:00.123456700Z");
+    assert_eq!(rows[2]["timestamp"], "2026-03-15T21:00:00.1234567Z");
     assert_eq!(
         rows[2]["data"]["Message"],
         "Scheduled backup failed in initialization phase"

@@ -392,3 +392,82 @@ fn users_can_add_entries() {
     let err = Classifier::with_files(&[dir.path().join("missing.toml")]).unwrap_err();
     assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
 }
+
+fn encode(text: &str, enc: &str) -> Vec<u8> {
+    match enc {
+        "utf-16le" => [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        "utf-16be" => [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect(),
+        _ => text.as_bytes().to_vec(),
+    }
+}
+
+/// Edges of the folded-text prefilter: upper-case and mixed-case texts, `ID` at the very
+/// start and end of the input, anchors straddling the prefilter's chunk boundaries, a phrase
+/// broken across lines (no match either way), lower-case `id` decoys, odd UTF-16 offsets.
+#[test]
+fn triage_prefilter_edges_equal_the_slow_path() {
+    let c = Classifier::new();
+    let parser = ErrlogParser::new().with_year(2025);
+    let forms = [
+        "INVALID VAULT CREDENTIALS PROVIDED. THE FILE IS EITHER CORRUPTED",
+        "iNvAlId VaUlT cReDeNtIaLs PrOvIdEd",
+        "ERROR 34506. THE ENCRYPTION PASSPHRASE STORED ON THIS COMPUTER IS NOT CORRECTLY CONFIGURED.",
+        "failed: hr: = [0X80780054] : lower case",
+        "job failed: SALLOWDISKSPACE while preparing",
+        "Invalid vault\r\ncredentials provided",
+        "the Id: 34513 and id: 34513 are not ids",
+        "L\u{2019}activation n\u{2019}a pas r\u{e9}ussi (ID\u{a0}: 130055)",
+    ];
+    for enc in ["utf-8", "utf-16le", "utf-16be"] {
+        // a finding in the first bytes, one per chunk boundary region, one at the very end
+        let mut text = String::from("ID: 34513\r\n");
+        let mut k = 0;
+        while text.len() < 200_000 {
+            let filler = record("Backup Progress: Data transfer started.");
+            text.push_str(&filler);
+            text.push_str("\r\n");
+            if text.len() % 7 < 3 {
+                text.push_str(&record(forms[k % forms.len()]));
+                text.push_str("\r\n");
+                k += 1;
+            }
+        }
+        text.push_str(&record(
+            "Unable to read the vault credentials file provided (ID: 34513)",
+        ));
+        let buf = encode(&text, enc);
+        let fast = c.scan_errlog(&buf, &parser);
+        assert_eq!(fast, slow_path(&c, &buf, &parser), "{enc}");
+        assert!(fast.len() > 20, "{enc}: {}", fast.len());
+        // every form, at every offset around a 32 Ki-unit chunk boundary
+        for form in forms {
+            for shift in 0..24 {
+                let mut t = String::new();
+                while t.len() < (32 << 10) - 40 + shift {
+                    t.push_str("ordinary text without anything\r\n");
+                }
+                t.push_str(&record(form));
+                let buf = encode(&t, enc);
+                assert_eq!(
+                    c.scan_errlog(&buf, &parser),
+                    slow_path(&c, &buf, &parser),
+                    "{enc} {form:?} {shift}"
+                );
+            }
+        }
+    }
+    // UTF-16: an anchor at an odd offset is no text
+    let mut odd = vec![0xFF, 0xFE, 0x00];
+    odd.extend(
+        "ID: 34513 (407) Proxy"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    assert_eq!(c.scan_errlog(&odd, &parser), slow_path(&c, &odd, &parser));
+}

@@ -23,3 +23,6 @@ mod classify_events;
 
 /// Fuzz regression replay.
 mod regression;
+
+/// Truncated and corrupted corpus EVTX files (skipped when the corpus is absent).
+mod evtx_damage;

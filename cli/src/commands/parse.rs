@@ -149,8 +149,10 @@ fn write_events<W: Write>(
         filter = filter.provider(p);
     }
     w.begin_file(file)?;
+    let mut payload_damage = Vec::new();
     let result = events::for_each_event(bytes, format, &filter, |ev| {
-        w.event(&events::EventRow::new(file, ev))
+        payload_damage.extend(w.event(file, ev)?);
+        Ok(())
     });
     match result {
         Err(e) => {
@@ -158,7 +160,8 @@ fn write_events<W: Write>(
             Ok(false)
         }
         Ok(Err(io)) => Err(io),
-        Ok(Ok(damage)) => {
+        Ok(Ok(mut damage)) => {
+            damage.extend(payload_damage);
             if args.include_unparsed {
                 for d in &damage {
                     w.damage(file, d)?;

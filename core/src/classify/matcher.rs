@@ -22,6 +22,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::catalog::{id_has_hex_alias, Catalog};
+use super::prefilter::{Needs, Prefilter};
 use crate::position::Span;
 
 /// How a line matched an entry.
@@ -100,6 +101,8 @@ enum Anchor {
 #[derive(Debug, Clone)]
 pub(crate) struct Matcher {
     anchors: Vec<Anchor>,
+    /// The literal of each anchor.
+    pub(crate) literals: Vec<String>,
     pub(crate) bytes: AhoCorasick,
     /// For each pattern of `bytes`, the index of its anchor.
     byte_anchor: Vec<usize>,
@@ -113,6 +116,9 @@ pub(crate) struct Matcher {
     texts: Vec<Vec<String>>,
     names: Vec<Vec<String>>,
     patterns: Vec<Vec<Regex>>,
+    /// The SIMD first stage of the triage pass (`None`: a catalog anchor has no ASCII
+    /// fingerprint; the scan then runs the anchor automaton over the raw bytes).
+    pub(crate) prefilter: Option<Prefilter>,
 }
 
 /// Lower-case ASCII and straighten typographic quotes and apostrophes, so that
@@ -308,7 +314,10 @@ impl Matcher {
                 }
             }
         }
+        let prefilter = Prefilter::new(&needs(&literals, &anchors, &ids, &hresults, &winsock));
         Matcher {
+            literals: literals.clone(),
+            prefilter,
             bytes: automaton(byte_forms),
             byte_anchor,
             utf16le: automaton(literals.iter().map(|l| utf16(l, true))),
@@ -410,6 +419,35 @@ impl Matcher {
         found
     }
 
+    /// Whether `line` may contribute a match to the message it belongs to: a code or name
+    /// verified in place, or any text or pattern anchor (their verification can depend on
+    /// the rest of the message: a pattern's regex may span lines). A superset of
+    /// "`classify` finds something on this line", cheap to reject.
+    pub(crate) fn may_match(&self, line: &str) -> bool {
+        let mut found = Vec::new();
+        for hit in self.bytes.find_overlapping_iter(line) {
+            let (s, e) = (hit.start(), hit.end());
+            match &self.anchors[self.byte_anchor[hit.pattern().as_usize()]] {
+                Anchor::Text(..) | Anchor::Pattern(..) => return true,
+                Anchor::IdWord => self.verify_id(line, s, &mut found),
+                Anchor::ErrorWord => self.verify_error_word(line, s, e, &mut found),
+                Anchor::HexOpen => self.verify_hex(line, s, &mut found),
+                _ => {
+                    // HResult:, (407), names: the full verification on this line alone
+                    let end = line[e..].find(['\r', '\n']).map_or(line.len(), |i| e + i);
+                    let start = line[..s].rfind(['\r', '\n']).map_or(0, |i| i + 1);
+                    if !self.classify(&line[start..end]).is_empty() {
+                        return true;
+                    }
+                }
+            }
+            if !found.is_empty() {
+                return true;
+            }
+        }
+        false
+    }
+
     /// `ID` as a word: `(ID: n)`, `(ID : n)`, `ID: n`, `Error ID: n`, `ID d'erreur : n`,
     /// and the DPM forms `(ID n Details…` / `(ID n)`.
     fn verify_id(&self, text: &str, s: usize, found: &mut Vec<Match>) {
@@ -499,6 +537,71 @@ impl Matcher {
             }
         }
     }
+}
+
+/// What the triage prefilter must find for these anchors (see `prefilter`).
+fn needs(
+    literals: &[String],
+    anchors: &[Anchor],
+    ids: &HashMap<u32, Vec<usize>>,
+    hresults: &HashMap<u32, Vec<usize>>,
+    winsock: &HashMap<u32, Vec<usize>>,
+) -> Needs {
+    let mut n = Needs::default();
+    let mut digits: Vec<u8> = vec![b'0'];
+    for v in ids.keys().chain(winsock.keys()) {
+        digits.push(v.to_string().as_bytes()[0]);
+    }
+    digits.sort();
+    digits.dedup();
+    let mut hex: Vec<String> = hresults
+        .keys()
+        .map(|v| format!("{v:08x}")[..2].to_string())
+        .collect();
+    for &v in ids.keys().filter(|&&v| id_has_hex_alias(v)) {
+        let h = format!("{v:x}");
+        // with leading zeros, up to 7 digits (8 would be an HRESULT)
+        for zeros in 0..=7usize.saturating_sub(h.len()) {
+            hex.push(format!("{}{h}", "0".repeat(zeros))[..2].to_string());
+        }
+    }
+    hex.sort();
+    hex.dedup();
+    for (a, l) in anchors.iter().zip(literals) {
+        match a {
+            Anchor::IdWord => {
+                for f in [" ID ", "(ID ", ")ID "] {
+                    n.fixed.push(f.into());
+                    n.id_words.push(f.into());
+                }
+            }
+            Anchor::ErrorWord => {
+                for &d in &digits {
+                    let mut f = l.as_bytes().to_vec();
+                    f.push(d);
+                    n.fixed.push(f);
+                }
+            }
+            Anchor::HexOpen => {
+                for h in &hex {
+                    n.fixed.push(format!("0x{h}").into_bytes());
+                }
+            }
+            Anchor::HResultWord | Anchor::Http(_) | Anchor::Name(..) => {
+                match ascii_fingerprint(l) {
+                    Some(f) => n.fixed.push(f),
+                    None => n.covers.push(l.clone()),
+                }
+            }
+            Anchor::Text(..) | Anchor::Pattern(..) => n.covers.push(l.clone()),
+        }
+    }
+    n
+}
+
+/// An all-ASCII literal is its own fingerprint.
+fn ascii_fingerprint(l: &str) -> Option<Vec<u8>> {
+    l.is_ascii().then(|| l.as_bytes().to_vec())
 }
 
 fn push_all(found: &mut Vec<Match>, entries: Option<&Vec<usize>>, code: Code, span: Span) {

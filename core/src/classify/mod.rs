@@ -23,6 +23,7 @@
 pub mod catalog;
 mod events;
 mod matcher;
+mod prefilter;
 mod report;
 mod scan;
 
@@ -92,6 +93,26 @@ impl Classifier {
     /// Classify a record's message.
     pub fn classify_record(&self, record: &Record<'_>) -> Vec<Match> {
         self.matcher.classify(&record.message())
+    }
+
+    /// The literal anchors the classifier looks for, each matched ASCII-case-insensitively
+    /// (generic `ID`, `error `, `erreur `, `0x`, `HResult:`, HTTP statuses, names, the anchor
+    /// of each text phrase and pattern). A search for these is what the triage pass must at
+    /// least do (e.g. `rg -i -F -f`).
+    pub fn anchors(&self) -> Vec<String> {
+        self.matcher.literals.clone()
+    }
+
+    /// The fingerprints of the triage pass's first stage, in folded form (lower-case ASCII
+    /// letters, digits, `(`, `)`, and a space for every other byte); empty when the catalog
+    /// needs the full anchor automaton instead.
+    pub fn triage_fingerprints(&self) -> Vec<String> {
+        self.matcher.prefilter.as_ref().map_or_else(Vec::new, |p| {
+            p.fingerprints()
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect()
+        })
     }
 
     /// Findings of one errlog buffer; see [`scan::scan_errlog`].

@@ -17,6 +17,7 @@
 use chrono::Datelike;
 use memchr::{memchr2_iter, memrchr2};
 
+use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
 use super::{Classifier, Finding, Location};
 use crate::errlog::{is_header_line, Entries, Entry, ErrlogParser, YearPolicy, YearState};
 use crate::position::Position;
@@ -41,6 +42,18 @@ impl Text<'_> {
                     && matches!(self.enc.unit_at(self.buf, i), 0x0A | 0x0D)
             }
         }
+    }
+
+    /// Whether the text at byte `at` is `ID` (upper case).
+    fn is_upper_id(&self, at: usize) -> bool {
+        let unit = self.enc.unit();
+        let b = self.buf;
+        at + 2 * unit <= b.len()
+            && match self.enc {
+                TextEncoding::Utf16Le => b[at] == b'I' && b[at + 2] == b'D',
+                TextEncoding::Utf16Be => b[at + 1] == b'I' && b[at + 3] == b'D',
+                _ => &b[at..at + 2] == b"ID",
+            }
     }
 
     /// Start of the line containing byte `pos`.
@@ -103,31 +116,62 @@ impl Text<'_> {
     }
 }
 
-pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
-    let sniffed = TextEncoding::sniff(buf);
-    let text = Text {
-        buf,
-        enc: sniffed.encoding,
-        bom: sniffed.bom_len,
-    };
-    let ac = match text.enc {
-        TextEncoding::Utf16Le => &c.matcher.utf16le,
-        TextEncoding::Utf16Be => &c.matcher.utf16be,
-        _ => &c.matcher.bytes,
-    };
-    let unit = text.enc.unit();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut covered = text.bom; // hits before this offset are already handled
-    let (mut counted_to, mut line_no) = (text.bom, 1u64);
-    let mut years = YearState::new(parser.year_policy());
-    let mut started = false;
-    for hit in ac.find_iter(&buf[text.bom..]) {
-        let pos = text.bom + hit.start();
-        if pos < covered || (pos - text.bom) % unit != 0 {
-            continue;
+/// Raw bytes folded per chunk of the first stage (in code units).
+const CHUNK_UNITS: usize = 32 << 10;
+
+/// The scan's progress.
+struct State {
+    findings: Vec<Finding>,
+    /// Candidates that end before this offset are already handled (a line end).
+    covered: usize,
+    /// End of the last parsed record (or line classified alone): how far back a record
+    /// header is looked for.
+    floor: usize,
+    counted_to: usize,
+    line_no: u64,
+    years: YearState,
+    started: bool,
+}
+
+impl State {
+    /// Stage 2: check each not yet covered line that intersects `from..to` with the matcher,
+    /// and parse the record of a line that may match.
+    fn check_lines(
+        &mut self,
+        c: &Classifier,
+        text: &Text<'_>,
+        parser: &ErrlogParser,
+        from: usize,
+        to: usize,
+    ) {
+        let mut at = text.line_start(from).max(self.covered);
+        while at < to {
+            let line = text.line_at(at);
+            if line.end <= at {
+                break;
+            }
+            let decoded = text.enc.decode(&text.buf[line.start..line.content_end]);
+            if c.matcher.may_match(&decoded) {
+                self.record_at(c, text, parser, line.start);
+            } else {
+                self.covered = line.end;
+            }
+            at = self.covered.max(line.end);
         }
+    }
+
+    /// Parse and classify the record that the line at `hit_line` belongs to (or that line
+    /// alone when it belongs to no record).
+    fn record_at(
+        &mut self,
+        c: &Classifier,
+        text: &Text<'_>,
+        parser: &ErrlogParser,
+        hit_line: usize,
+    ) {
+        let buf = text.buf;
+        let unit = text.enc.unit();
         // back to the header of the record this line belongs to
-        let hit_line = text.line_start(pos);
         let mut start = hit_line;
         let mut record_start = None;
         for _ in 0..MAX_BACKTRACK_LINES {
@@ -136,17 +180,17 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
                 record_start = Some(start);
                 break;
             }
-            if start <= covered {
+            if start <= self.floor {
                 break;
             }
             start = text.line_start(start - unit);
         }
         let entry_start = record_start.unwrap_or(hit_line);
-        line_no += text.count_breaks(counted_to, entry_start);
-        counted_to = entry_start;
+        self.line_no += text.count_breaks(self.counted_to, entry_start);
+        self.counted_to = entry_start;
         let base = Position {
             byte: 0,
-            line: line_no,
+            line: self.line_no,
         };
         let mut it = Entries::resume(
             buf,
@@ -154,14 +198,18 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
             entry_start,
             base,
             parser.is_tolerant(),
-            years,
-            started,
+            self.years,
+            self.started,
             true,
         );
-        let (message, at, end) = match (record_start, it.next()) {
-            (Some(_), Some(Entry::Record(r))) => {
-                years = it.years();
-                started = true;
+        let record = match (record_start, it.next()) {
+            (Some(_), Some(Entry::Record(r))) if entry_start + r.raw().len() > hit_line => Some(r),
+            _ => None,
+        };
+        let (message, at, end) = match record {
+            Some(r) => {
+                self.years = it.years();
+                self.started = true;
                 let at = Location {
                     line: Some(r.position().line),
                     offset: r.position().byte,
@@ -172,12 +220,12 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
                 };
                 (r.message().into_owned(), at, entry_start + r.raw().len())
             }
-            _ => {
+            None => {
                 let line = text.line_at(hit_line);
-                line_no += text.count_breaks(counted_to, hit_line);
-                counted_to = hit_line;
+                self.line_no += text.count_breaks(self.counted_to, hit_line);
+                self.counted_to = hit_line;
                 let at = Location {
-                    line: Some(line_no),
+                    line: Some(self.line_no),
                     offset: hit_line as u64,
                     ..Location::default()
                 };
@@ -191,10 +239,34 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
             }
         };
         for m in c.classify_text(&message) {
-            findings.push(c.finding(&m, &message, at.clone()));
+            self.findings.push(c.finding(&m, &message, at.clone()));
         }
-        covered = end.max(pos + unit);
+        self.floor = end;
+        self.covered = self.covered.max(end).max(hit_line + unit);
     }
+}
+
+pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
+    let sniffed = TextEncoding::sniff(buf);
+    let text = Text {
+        buf,
+        enc: sniffed.encoding,
+        bom: sniffed.bom_len,
+    };
+    let mut st = State {
+        findings: Vec::new(),
+        covered: text.bom,
+        floor: text.bom,
+        counted_to: text.bom,
+        line_no: 1,
+        years: YearState::new(parser.year_policy()),
+        started: false,
+    };
+    match &c.matcher.prefilter {
+        Some(pf) => scan_folded(c, pf, &text, parser, &mut st),
+        None => scan_anchors(c, &text, parser, &mut st),
+    }
+    let mut findings = st.findings;
     if let YearPolicy::Reference(reference) = parser.year_policy() {
         if findings
             .iter()
@@ -208,4 +280,78 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
         }
     }
     findings
+}
+
+/// Stage 1 with the fingerprints over the folded text, chunk by chunk; stage 2 per
+/// candidate line.
+fn scan_folded(
+    c: &Classifier,
+    pf: &Prefilter,
+    text: &Text<'_>,
+    parser: &ErrlogParser,
+    st: &mut State,
+) {
+    let buf = text.buf;
+    let unit = text.enc.unit();
+    let end = text.bom + (buf.len() - text.bom) / unit * unit;
+    // chunks overlap by one fingerprint less one unit, so no occurrence is cut
+    let overlap = (pf.max_len() - 1) * unit;
+    let mut scratch = Vec::with_capacity(CHUNK_UNITS + pf.max_len() + 1);
+    let mut cs = text.bom;
+    while cs < end {
+        let ce = (cs + CHUNK_UNITS * unit).min(end);
+        let os = cs.saturating_sub(overlap).max(text.bom);
+        scratch.clear();
+        // the start of the input is a word boundary, like a space
+        let virtual_space = os == text.bom;
+        if virtual_space {
+            scratch.push(b' ');
+        }
+        match text.enc {
+            TextEncoding::Utf16Le => fold_utf16(&buf[os..ce], true, &mut scratch),
+            TextEncoding::Utf16Be => fold_utf16(&buf[os..ce], false, &mut scratch),
+            _ => fold_bytes(&buf[os..ce], &mut scratch),
+        }
+        // scratch index i <-> raw offset base + i * unit
+        let base = os as isize - if virtual_space { unit as isize } else { 0 };
+        let raw = |i: usize| (base + (i * unit) as isize).max(text.bom as isize) as usize;
+        let index = |r: usize| (r as isize - base) as usize / unit;
+        let mut from = 0;
+        while let Some(cand) = pf.find(&scratch, from) {
+            from = cand.next;
+            let (rs, re) = (raw(cand.start), raw(cand.end));
+            if cand.id_word && !text.is_upper_id(raw(cand.start + 1)) {
+                continue;
+            }
+            if re > cs.max(st.covered) {
+                st.check_lines(c, text, parser, rs, re);
+                if st.covered >= ce {
+                    break;
+                }
+            }
+            if st.covered > cs {
+                // occurrences that end before `covered` need no look
+                from = from.max(index(st.covered).saturating_sub(pf.max_len() - 1));
+            }
+        }
+        cs = ce.max(st.covered);
+    }
+}
+
+/// Without fingerprints (a catalog anchor with no ASCII text): the anchor automaton over the
+/// raw bytes, each hit's record parsed and classified.
+fn scan_anchors(c: &Classifier, text: &Text<'_>, parser: &ErrlogParser, st: &mut State) {
+    let ac = match text.enc {
+        TextEncoding::Utf16Le => &c.matcher.utf16le,
+        TextEncoding::Utf16Be => &c.matcher.utf16be,
+        _ => &c.matcher.bytes,
+    };
+    let unit = text.enc.unit();
+    for hit in ac.find_iter(&text.buf[text.bom..]) {
+        let pos = text.bom + hit.start();
+        if pos < st.covered || (pos - text.bom) % unit != 0 {
+            continue;
+        }
+        st.record_at(c, text, parser, text.line_start(pos));
+    }
 }
