@@ -94,8 +94,8 @@ fn tuple<'py>(py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyTuple>
 /// >>> src = marslog.explain(34513)[0].source
 /// >>> src.doc, src.section
 /// ('seed-mars-troubleshoot-fr.md', 'A1')
-/// >>> src.url
-/// 'https://learn.microsoft.com/azure/backup/backup-azure-mars-troubleshoot'
+/// >>> src.url.startswith("https://learn.microsoft.com/azure/backup/")
+/// True
 #[pyclass(name = "DocSource", module = "marslog._native", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PyDocSource {
@@ -338,7 +338,11 @@ fn code_text(code: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// The entries for `code`; `KeyError` when there is none.
-pub fn explain_in(c: &Classifier, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<Vec<PyCatalogEntry>> {
+pub fn explain_in(
+    c: &Classifier,
+    code: &Bound<'_, PyAny>,
+    lang: &str,
+) -> PyResult<Vec<PyCatalogEntry>> {
     let lang = parse_lang(lang)?;
     let text = code_text(code)?;
     let found = c.catalog().lookup(&text);
@@ -348,7 +352,10 @@ pub fn explain_in(c: &Classifier, code: &Bound<'_, PyAny>, lang: &str) -> PyResu
             py_repr(&text)
         )));
     }
-    Ok(found.into_iter().map(|e| PyCatalogEntry::new(e, lang)).collect())
+    Ok(found
+        .into_iter()
+        .map(|e| PyCatalogEntry::new(e, lang))
+        .collect())
 }
 
 /// Every entry of `catalog`, in catalog order.

@@ -121,6 +121,10 @@ pub fn frames<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, P
 }
 
 /// Call the pure-Python helper `<module>.<name>(obj)` (conversions, HTML rendering).
-pub fn helper<'py>(obj: &Bound<'py, PyAny>, module: &str, name: &str) -> PyResult<Bound<'py, PyAny>> {
+pub fn helper<'py>(
+    obj: &Bound<'py, PyAny>,
+    module: &str,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     obj.py().import(module)?.call_method1(name, (obj,))
 }

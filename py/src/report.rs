@@ -15,8 +15,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
-    Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder,
-    TimestampMicrosecondBuilder,
+    Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
@@ -488,7 +487,8 @@ impl Builders {
         self.codes.append(true);
         self.title.append_value(&info.title);
         self.level.append_value(info.level);
-        self.file.append_value(f.file.as_deref().unwrap_or_default());
+        self.file
+            .append_value(f.file.as_deref().unwrap_or_default());
         self.line.append_option(f.line.map(|l| l as i64));
         self.record_id.append_option(f.record_id.map(|r| r as i64));
         self.offset.append_value(f.offset as i64);

@@ -129,7 +129,8 @@ fn scan_file_inner(c: &Classifier, path: &Path, opts: ScanOptions) -> FileResult
     let filter = EventFilter::new();
     let (mut found, damage) = match evtx::detect(bytes) {
         Some(EventFormat::Evtx) => {
-            let file = EvtxFile::parse(bytes).map_err(|e| Error::from(e.with_path(input.path())))?;
+            let file =
+                EvtxFile::parse(bytes).map_err(|e| Error::from(e.with_path(input.path())))?;
             let (events, damage) = file.par_events(&filter);
             (c.scan_events(events), damage)
         }
@@ -161,10 +162,7 @@ pub fn scan(
 ) -> ScanData {
     let (files, folder_errors) = expand(paths);
     let mut errors: Vec<Error> = folder_errors.into_iter().map(Error::from).collect();
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .map(|p| scan_file(c, p, opts))
-        .collect();
+    let results: Vec<FileResult> = files.par_iter().map(|p| scan_file(c, p, opts)).collect();
     let mut data = ScanData {
         classifier: std::sync::Arc::clone(c),
         lang,
