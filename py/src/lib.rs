@@ -23,8 +23,12 @@
 //!
 //! Doc comments on `#[pyclass]`es, `#[pymethods]` and `#[pyfunction]`s are the Python
 //! docstrings: they hold `>>>` examples, whose `x[0]` rustdoc would read as intra-doc links
-//! and whose XML as HTML.
-#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+//! whose XML as HTML, and whose URLs (strings in Python) as bare links.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 
 pub mod api;
 pub mod arrow;
