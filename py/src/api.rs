@@ -1,16 +1,18 @@
 //! The module's functions: extract arguments while attached, read detached, wrap.
 //!
-//! Phase 2 (classification) adds `scan`, `explain` and `catalog` here, on the same
-//! pattern: owned arguments → [`gil::detach`] → a frozen result class.
+//! The classification functions (`scan`, `explain`, `catalog`) follow the same pattern;
+//! the classifier itself is in [`crate::classify`], the scan in [`crate::scan`].
 
 use pyo3::prelude::*;
 
 use marslog::evtx::EventFilter;
 
+use crate::classify::{self, PyCatalogEntry};
 use crate::convert::{one_or_many, Source};
 use crate::errlog::{self, PyErrlogLog};
 use crate::events::{self, PyEventLog};
 use crate::gil;
+use crate::report::PyReport;
 
 /// Read a CBEngine / DPM errlog.
 ///
@@ -99,4 +101,91 @@ pub fn read_events(
     }
     let data = gil::detach(py, move || events::read(source, &filter))?;
     Ok(data.into())
+}
+
+/// Scan errlogs and event logs for documented MARS errors (the CLI's `marslog triage`).
+///
+/// `paths` is one path or an iterable of paths (`str` or `os.PathLike`): files are
+/// scanned as given (an event log when the content says so — `.evtx` or event XML —,
+/// else an errlog); folders are searched recursively, errlogs by name
+/// (`CBEngineCurr.errlog`, `CBEngine3.errlog`, `….Crash` copies, …) and event logs by
+/// content. Files are scanned in parallel with the GIL released.
+///
+/// `catalog` adds catalog files (a path or an iterable of paths) to the embedded catalog;
+/// `lang` (`"en"` or `"fr"`) is the language of titles, causes and actions; `year` and
+/// `tolerant` are as for `read_errlog` (by default each errlog's year comes from a
+/// `.Crash` copy's name or the file's modification time).
+///
+/// One bad input never stops the scan: it is listed in `Report.errors`. A bad catalog
+/// file raises `CatalogError` (with `.path` and `.line`; the message names the field).
+/// Repeated calls without `catalog` share one compiled classifier; with `catalog`, build
+/// a `Classifier` once and call its `scan`.
+///
+/// >>> report = marslog.scan("testdata/samples", year=2026)
+/// >>> report.files, len(report)
+/// (7, 19)
+/// >>> sorted({f.id for f in report if f.level == "error"})[:3]
+/// ['activation-internal-error', 'agent-cannot-connect', 'backup-completed-with-errors']
+/// >>> marslog.scan("testdata/samples", lang="fr", year=2026).summary()[0].title
+/// 'L’agent Microsoft Azure Recovery Service n’a pas pu se connecter à la Sauvegarde Microsoft Azure'
+#[pyfunction]
+#[pyo3(signature = (paths, *, catalog = None, lang = "en", year = None, tolerant = false))]
+pub fn scan(
+    py: Python<'_>,
+    paths: &Bound<'_, PyAny>,
+    catalog: Option<&Bound<'_, PyAny>>,
+    lang: &str,
+    year: Option<i32>,
+    tolerant: bool,
+) -> PyResult<PyReport> {
+    let files = classify::catalog_files(catalog)?;
+    let c = gil::detach(py, move || classify::load(&files))?;
+    classify::scan_with(py, c, paths, lang, year, tolerant)
+}
+
+/// The catalog entries for a code, with their texts in `lang` (`"en"` or `"fr"`).
+///
+/// `code` is anything the CLI's `marslog explain` accepts: a decimal error id (`34513`,
+/// as an int or a str), its hex alias (`"0x1FC07"`, `"[0x1FC07]"`), an HRESULT
+/// (`"0x80780054"`), an HTTP status (`407`), a Winsock number, a symbolic name
+/// (`"SalLowDiskSpace"`) or an entry id. A code can belong to several entries (e.g. 407),
+/// hence the list. Raises `KeyError` when no entry has the code.
+///
+/// >>> [e.id for e in marslog.explain(130055)]
+/// ['activation-internal-error']
+/// >>> e = marslog.explain("SalLowDiskSpace")[0]
+/// >>> e.id, e.category
+/// ('scratch-low-disk-space', 'scratch')
+/// >>> marslog.explain(34506, lang="fr")[0].causes[0][:24]
+/// 'Le dossier temporaire se'
+#[pyfunction]
+#[pyo3(signature = (code, lang = "en", *, catalog = None))]
+pub fn explain(
+    py: Python<'_>,
+    code: &Bound<'_, PyAny>,
+    lang: &str,
+    catalog: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<PyCatalogEntry>> {
+    let files = classify::catalog_files(catalog)?;
+    let c = gil::detach(py, move || classify::load(&files))?;
+    classify::explain_in(&c, code, lang)
+}
+
+/// Every catalog entry (the embedded catalog, plus `catalog` files), texts in `lang`.
+///
+/// >>> entries = marslog.catalog()
+/// >>> len(entries) >= 40, entries[0].id
+/// (True, 'vault-credentials-invalid')
+/// >>> {e.level for e in entries} == {"error", "warning", "info"}
+/// True
+#[pyfunction]
+#[pyo3(signature = (lang = "en", *, catalog = None))]
+pub fn catalog(
+    py: Python<'_>,
+    lang: &str,
+    catalog: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<PyCatalogEntry>> {
+    let files = classify::catalog_files(catalog)?;
+    let c = gil::detach(py, move || classify::load(&files))?;
+    classify::entries(c.catalog(), lang)
 }

@@ -117,7 +117,14 @@ pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny
 
 /// Call `marslog._frames.<name>(obj)`: the lazy imports and their messages live in Python.
 pub fn frames<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    obj.py()
-        .import("marslog._frames")?
-        .call_method1(name, (obj,))
+    helper(obj, "marslog._frames", name)
+}
+
+/// Call the pure-Python helper `<module>.<name>(obj)` (conversions, HTML rendering).
+pub fn helper<'py>(
+    obj: &Bound<'py, PyAny>,
+    module: &str,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    obj.py().import(module)?.call_method1(name, (obj,))
 }

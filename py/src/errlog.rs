@@ -167,7 +167,7 @@ pub struct ErrlogData {
 }
 
 /// The parser for one input: explicit year, else a crash copy's time, else mtime, else now.
-fn parser_for(input: &Input, year: Option<i32>, tolerant: bool) -> ErrlogParser {
+pub fn parser_for(input: &Input, year: Option<i32>, tolerant: bool) -> ErrlogParser {
     let p = ErrlogParser::new().tolerant(tolerant);
     let crash = input
         .path()

@@ -89,10 +89,14 @@ fn errno_of(kind: io::ErrorKind) -> i32 {
 
 /// Rust's "No such file or directory (os error 2)" without the suffix.
 fn strerror(e: &io::Error) -> String {
-    let s = e.to_string();
+    without_os_error(&e.to_string()).to_owned()
+}
+
+/// A message without Rust's trailing " (os error N)".
+pub fn without_os_error(s: &str) -> &str {
     match s.rfind(" (os error ") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
+        Some(i) if s.ends_with(')') => &s[..i],
+        _ => s,
     }
 }
 

@@ -190,7 +190,8 @@ fn damage_kind(k: &DamageKind) -> &'static str {
     }
 }
 
-fn py_damage(file: &str, d: &Damage) -> PyDamage {
+/// A core damage record as a `Damage` object of input `file`.
+pub fn py_damage(file: &str, d: &Damage) -> PyDamage {
     PyDamage {
         file: file.to_owned(),
         offset: d.offset,

@@ -19,8 +19,13 @@ where
     F: FnOnce() -> Result<T, Error> + Send,
     T: Send,
 {
-    py.detach(|| catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|p| Err(panic_error(p))))
-        .map_err(PyErr::from)
+    py.detach(|| catch_panic(work)).map_err(PyErr::from)
+}
+
+/// Run `work`, turning a panic into [`Error::Panic`] (for work that must go on after one
+/// item fails, e.g. one file of a scan).
+pub fn catch_panic<T>(work: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|p| Err(panic_error(p)))
 }
 
 fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {

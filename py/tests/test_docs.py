@@ -21,6 +21,17 @@ DOCUMENTED: list[Any] = [
     marslog.EventLog,
     marslog.Record,
     marslog.Event,
+    marslog.scan,
+    marslog.explain,
+    marslog.catalog,
+    marslog.Classifier,
+    marslog.Report,
+    marslog.Finding,
+    marslog.Summary,
+    marslog.ScanError,
+    marslog.CatalogEntry,
+    marslog.DocSource,
+    marslog.Match,
 ]
 
 
@@ -40,6 +51,15 @@ def test_signatures() -> None:
     assert str(inspect.signature(marslog.read_errlog)) == "(source, *, year=None, tolerant=False)"
     assert str(inspect.signature(marslog.read_events)) == (
         "(source, *, event_ids=None, providers=None)"
+    )
+    assert str(inspect.signature(marslog.scan)) == (
+        "(paths, *, catalog=None, lang='en', year=None, tolerant=False)"
+    )
+    assert str(inspect.signature(marslog.explain)) == "(code, lang='en', *, catalog=None)"
+    assert str(inspect.signature(marslog.catalog)) == "(lang='en', *, catalog=None)"
+    assert str(inspect.signature(marslog.Classifier)) == "(catalog=None)"
+    assert str(inspect.signature(marslog.Classifier.scan)) == (
+        "(self, /, paths, *, lang='en', year=None, tolerant=False)"
     )
 
 

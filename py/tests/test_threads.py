@@ -1,4 +1,5 @@
-"""The GIL is released while reading: two threads read two large files in parallel."""
+"""The GIL is released while reading and scanning: two threads read two large files in
+parallel, and other threads run meanwhile."""
 
 from __future__ import annotations
 
@@ -34,8 +35,34 @@ def make_errlog(path: Path) -> int:
     return 2000 * repeats
 
 
+def make_scan_errlog(path: Path) -> int:
+    """A ~50 MB UTF-16LE errlog with one documented error every 1000 records (the triage
+    case: mostly clean lines); returns the number of findings."""
+    block = "".join(
+        LINE.format(m=(i // 60000) % 60, s=(i // 1000) % 60, ms=i % 1000, n=i).replace(
+            "Failed: Hr: = [0x80780054] Offline ", "(ID: 34513) " if i % 1000 == 0 else ""
+        )
+        for i in range(2000)
+    ).encode("utf-16-le")
+    repeats = max(1, TARGET_BYTES // len(block))
+    with open(path, "wb") as f:
+        f.write(b"\xff\xfe")
+        for _ in range(repeats):
+            f.write(block)
+    return 2 * repeats
+
+
 def read(path: Path) -> int:
     return len(marslog.read_errlog(path, year=2026))
+
+
+def scan(path: Path) -> int:
+    return len(marslog.scan(path, year=2026))
+
+
+WORKS = pytest.mark.parametrize(
+    ("make", "work"), [(make_errlog, read), (make_scan_errlog, scan)], ids=["read", "scan"]
+)
 
 
 def speedup(work: Callable[[Path], object], a: Path, b: Path) -> float:
@@ -92,21 +119,25 @@ def test_two_threads_read_in_parallel(tmp_path: Path) -> None:
     pytest.fail(f"no parallel speed-up {detail}")
 
 
-def test_reads_overlap(tmp_path: Path) -> None:
+@WORKS
+def test_reads_overlap(
+    tmp_path: Path, make: Callable[[Path], int], work: Callable[[Path], int]
+) -> None:
     """Deterministic: were the GIL held during a read, the other thread could not even
     start its call until the first returned, and the two intervals would not overlap."""
     a = tmp_path / "a.errlog"
-    make_errlog(a)
+    n = make(a)
+    assert work(a) == n  # and the page cache is warm
     barrier = threading.Barrier(2)
     spans: list[tuple[float, float]] = []
 
-    def work() -> None:
+    def timed() -> None:
         barrier.wait()
         t0 = time.perf_counter()
-        read(a)
+        work(a)
         spans.append((t0, time.perf_counter()))
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
+    threads = [threading.Thread(target=timed) for _ in range(2)]
     for th in threads:
         th.start()
     for th in threads:
@@ -116,9 +147,12 @@ def test_reads_overlap(tmp_path: Path) -> None:
     assert overlap > 0.5 * min(e1 - s1, e2 - s2), spans
 
 
-def test_other_threads_run_while_reading(tmp_path: Path) -> None:
+@WORKS
+def test_other_threads_run_while_reading(
+    tmp_path: Path, make: Callable[[Path], int], work: Callable[[Path], int]
+) -> None:
     path = tmp_path / "a.errlog"
-    make_errlog(path)
+    make(path)
     ticks = 0
     stop = threading.Event()
 
@@ -133,7 +167,7 @@ def test_other_threads_run_while_reading(tmp_path: Path) -> None:
     try:
         time.sleep(0.01)
         before = ticks
-        read(path)
+        work(path)
         during = ticks - before
     finally:
         stop.set()

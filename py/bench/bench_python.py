@@ -1,0 +1,149 @@
+"""Python-side benchmarks of marslog (not run by the test suite).
+
+(a) reading: ``marslog.read_errlog(path).to_arrow()`` against
+    ``pandas.read_csv(path, sep="\\t", header=None)``;
+(b) triage: ``marslog.scan(path)`` against a plain Python loop,
+    ``for line in f: rx.search(line)``, whose regex is built from the catalog's decimal ids
+    in ``(ID: n)`` form plus a few documented texts.
+
+Each is timed as the median of 3 runs after one warm-up run (the file is in the page
+cache), and printed as MB/s and as the ratio to the baseline.
+
+The input is a synthetic errlog from the benches crate; build it with::
+
+    cargo build --release -p marslog-benches --bins
+    target/release/gen-errlog 200 utf8 0.001 1 /tmp/x.errlog
+
+then run::
+
+    python py/bench/bench_python.py /tmp/x.errlog
+
+(the file is generated when missing and ``gen-errlog`` is found in ``$CARGO_TARGET_DIR``
+or ``target/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import marslog
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Documented texts added to the baseline's regex (the CLI recognises many more).
+TEXTS = [
+    "SalLowDiskSpace",
+    "Failed to set the encryption key for secure backups",
+    r"\(407\) Proxy Authentication Required",
+    "The encryption passphrase stored on this computer is not correctly configured",
+]
+
+
+def generate(path: Path, size_mb: int) -> None:
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    gen = target / "release" / "gen-errlog"
+    if not gen.exists():
+        sys.exit(
+            f"{path} is missing and {gen} is not built: "
+            "cargo build --release -p marslog-benches --bins"
+        )
+    subprocess.run([str(gen), str(size_mb), "utf8", "0.001", "1", str(path)], check=True)
+
+
+def timed(work: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
+    """Median wall time of `runs` runs after one warm-up; and the last result."""
+    result = work()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def baseline_regex(hex_codes: bool = False) -> re.Pattern[str]:
+    """The catalog's decimal ids in `(ID: n)` form, plus `TEXTS`; with `hex_codes`, also
+    every hex code (hex ids, HRESULTs) as written, so that the loop finds what marslog
+    finds in the generated file (it has many HRESULT lines)."""
+    codes = [code for entry in marslog.catalog() for code in entry.codes]
+    ids = sorted({c for c in codes if c.isdigit() and len(c) >= 4}, key=int)
+    alternatives = [r"\(ID: (?:" + "|".join(ids) + r")\)"] + TEXTS
+    if hex_codes:
+        alternatives.append("|".join(sorted({re.escape(c) for c in codes if c.startswith("0x")})))
+    return re.compile("|".join(alternatives))
+
+
+def python_triage(path: Path, rx: re.Pattern[str]) -> list[tuple[int, str]]:
+    hits = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            m = rx.search(line)
+            if m:
+                hits.append((n, m.group()))
+    return hits
+
+
+def row(name: str, seconds: float, mb: float, base: float | None) -> str:
+    ratio = f"{base / seconds:6.1f}x" if base else "     - "
+    return f"  {name:<52} {seconds * 1000:9.1f} ms {mb / seconds:9.1f} MB/s {ratio}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("file", nargs="?", default="/tmp/x.errlog", type=Path)
+    ap.add_argument("--size-mb", type=int, default=200, help="size when generating the file")
+    args = ap.parse_args()
+    path: Path = args.file
+    if not path.exists():
+        generate(path, args.size_mb)
+    mb = path.stat().st_size / 1e6
+
+    import pandas as pd  # type: ignore[import-untyped]
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    print(
+        f"marslog {marslog.__version__}, Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, pyarrow {pa.__version__}, {os.cpu_count()} CPUs"
+    )
+    print(f"input: {path} ({mb:.1f} MB)\n")
+
+    print("(a) read an errlog into Arrow / a DataFrame")
+    t_pandas, df = timed(lambda: pd.read_csv(path, sep="\t", header=None))
+    t_ours, table = timed(lambda: marslog.read_errlog(path, year=2026).to_arrow())
+    t_ours_pd, _ = timed(lambda: marslog.read_errlog(path, year=2026).to_pandas())
+    print(row('pandas.read_csv(sep="\\t", header=None)', t_pandas, mb, None))
+    print(row("marslog.read_errlog(path).to_arrow()", t_ours, mb, t_pandas))
+    print(row("marslog.read_errlog(path).to_pandas()", t_ours_pd, mb, t_pandas))
+    print(f"  rows: pandas {len(df)} (continuation lines are rows), marslog {table.num_rows}\n")
+
+    print("(b) triage: documented errors in the same file")
+    rx = baseline_regex()
+    t_loop, hits = timed(lambda: python_triage(path, rx))
+    rx_hex = baseline_regex(hex_codes=True)
+    t_loop_hex, hits_hex = timed(lambda: python_triage(path, rx_hex))
+    t_scan, report = timed(lambda: marslog.scan(path, year=2026))
+    c = marslog.Classifier()
+    t_cscan, _ = timed(lambda: c.scan(path, year=2026))
+    print(row("Python: for line in f: rx.search(line)", t_loop, mb, None))
+    print(row("Python, the regex plus every hex code of the catalog", t_loop_hex, mb, None))
+    print(row("marslog.scan(path)", t_scan, mb, t_loop))
+    print(row("Classifier().scan(path) (compiled once)", t_cscan, mb, t_loop))
+    print(
+        f"  hits: Python loop {len(hits)} lines "
+        f"({len(rx.pattern)}-character regex, decimal ids and {len(TEXTS)} texts); "
+        f"with hex codes {len(hits_hex)} lines; "
+        f"marslog {len(report)} findings in {len(report.summary())} catalog entries"
+    )
+
+
+if __name__ == "__main__":
+    main()
