@@ -115,7 +115,7 @@ impl Classifier {
         })
     }
 
-    /// Findings of one errlog buffer; see [`scan::scan_errlog`].
+    /// Findings of one errlog buffer: the triage pass (see the `scan` module docs in the source).
     pub fn scan_errlog(&self, buf: &[u8], parser: &crate::errlog::ErrlogParser) -> Vec<Finding> {
         scan::scan_errlog(self, buf, parser)
     }
