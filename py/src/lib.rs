@@ -22,7 +22,7 @@
 //! (`marslog._html`).
 //!
 //! Doc comments on `#[pyclass]`es, `#[pymethods]` and `#[pyfunction]`s are the Python
-//! docstrings: they hold `>>>` examples, whose `x[0]` rustdoc would read as intra-doc links
+//! docstrings: they hold `>>>` examples, whose `x[0]` rustdoc would read as intra-doc links,
 //! whose XML as HTML, and whose URLs (strings in Python) as bare links.
 #![allow(
     rustdoc::broken_intra_doc_links,
