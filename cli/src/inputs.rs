@@ -36,10 +36,14 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Source>, Vec<marslog::Error>) {
                     crash_time: f.crash_time,
                 }));
             }
-            out.extend(event_files(p).into_iter().map(|path| Source::File {
-                path,
-                crash_time: None,
-            }));
+            out.extend(
+                marslog::evtx::discover_files(p)
+                    .into_iter()
+                    .map(|path| Source::File {
+                        path,
+                        crash_time: None,
+                    }),
+            );
         } else {
             let crash_time = p
                 .file_name()
@@ -72,42 +76,4 @@ pub fn parser_for(
 /// Display form of a path for messages and the `file` key.
 pub fn display(path: &Path) -> String {
     path.display().to_string()
-}
-
-/// Files under `dir` (recursively, not following links to folders) whose content is an event
-/// log: `.evtx` by its magic, event XML by its first element. Errlogs are found by
-/// [`errlog::discover`] and skipped here. Unreadable entries were already reported there.
-fn event_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(read) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut entries: Vec<_> = read.filter_map(Result::ok).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let Ok(ft) = e.file_type() else { continue };
-            let path = e.path();
-            if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file()
-                && errlog::logset_name(&e.file_name().to_string_lossy()).is_none()
-                && sniff_events(&path)
-            {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
-fn sniff_events(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 512];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    marslog::evtx::detect(&head[..n]).is_some()
 }

@@ -9,7 +9,6 @@
 //! * Files are scanned in parallel (rayon); findings keep input order, then file order.
 //! * One bad input never stops the scan: its error is collected, the others go on.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use marslog::classify::{Classifier, Finding, Lang};
@@ -67,49 +66,12 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<marslog::Error>) {
             for set in sets {
                 out.extend(set.files.into_iter().map(|f| f.path));
             }
-            out.extend(event_files(p));
+            out.extend(marslog::evtx::discover_files(p));
         } else {
             out.push(p.clone());
         }
     }
     (out, errors)
-}
-
-/// Files under `dir` (recursively, not following links to folders) whose content is an
-/// event log and whose name is not an errlog's. Unreadable folders were already reported by
-/// `discover`.
-fn event_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(read) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut entries: Vec<_> = read.filter_map(Result::ok).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let Ok(ft) = e.file_type() else { continue };
-            let path = e.path();
-            if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file()
-                && errlog::logset_name(&e.file_name().to_string_lossy()).is_none()
-                && sniff_events(&path)
-            {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
-fn sniff_events(path: &Path) -> bool {
-    let mut head = [0u8; 512];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    evtx::detect(&head[..n]).is_some()
 }
 
 type FileResult = Result<(Vec<Finding>, Vec<PyDamage>, u64), Error>;

@@ -48,6 +48,7 @@ use rayon::prelude::*;
 
 pub mod builder;
 pub mod chunk;
+mod discover;
 pub mod event;
 pub mod header;
 pub mod record;
@@ -62,6 +63,7 @@ mod render;
 
 pub use binxml::BinXmlError;
 pub use chunk::ChunkHeader;
+pub use discover::discover_files;
 pub use event::{DataField, Event};
 pub use header::FileHeader;
 pub use record::RecordHeaderError;
