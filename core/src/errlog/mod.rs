@@ -24,6 +24,7 @@
 //! assert!(parsed.stats().reconciles());
 //! ```
 
+mod fastpath;
 pub mod grammar;
 mod logset;
 mod reader;

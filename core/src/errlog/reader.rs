@@ -19,6 +19,7 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 
+use super::fastpath;
 use super::grammar::{self, Header, LogTime, Sep};
 use super::record::{Entry, Record, Rel, Severity, Unparsed, UnparsedReason};
 use crate::position::Position;
@@ -363,8 +364,25 @@ fn classify_line(
 ) -> Class {
     let content = &buf[line.start..line.content_end];
     match encoding {
-        TextEncoding::Utf8 | TextEncoding::Windows1252 => classify_ascii(content, mode, slot),
+        TextEncoding::Utf8 | TextEncoding::Windows1252 => {
+            if mode == Sep::Tab {
+                if let Some(h) = fastpath::header_fast(content, content.len()) {
+                    *slot = h;
+                    return Class::Header;
+                }
+            }
+            classify_ascii(content, mode, slot)
+        }
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            if mode == Sep::Tab {
+                let mut narrow = [0u8; MAX_HEADER_UNITS];
+                let big_endian = encoding == TextEncoding::Utf16Be;
+                let n = fastpath::narrow_utf16(content, big_endian, &mut narrow);
+                if let Some(h) = fastpath::header_fast(&narrow[..n], content.len() / 2) {
+                    *slot = scale_header(h);
+                    return Class::Header;
+                }
+            }
             let mut narrow = [0u8; MAX_HEADER_UNITS];
             let units = (content.len() / 2).min(MAX_HEADER_UNITS);
             let mut n = 0;
@@ -382,17 +400,11 @@ fn classify_line(
             let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
             match classify_ascii(&narrow[..n], mode, slot) {
                 Class::Header => {
-                    let h = slot;
-                    if h.severity.1 == n && n < content.len() / 2 {
+                    if slot.severity.1 == n && n < content.len() / 2 {
                         // the severity word ran into a non-ASCII unit or the narrowing limit
                         return Class::Other;
                     }
-                    h.column5 = scale(h.column5);
-                    h.source = scale(h.source);
-                    h.task = h.task.map(scale);
-                    h.pointer = h.pointer.map(scale);
-                    h.severity = scale(h.severity);
-                    h.message_start *= 2;
+                    *slot = scale_header(*slot);
                     Class::Header
                 }
                 Class::Blank if !fully_narrowed => Class::Other,
@@ -418,6 +430,17 @@ pub(crate) fn is_header_line(
 
 fn scale(r: (usize, usize)) -> (usize, usize) {
     (r.0 * 2, r.1 * 2)
+}
+
+/// A header parsed on UTF-16 code units, with its offsets turned into byte offsets.
+fn scale_header(mut h: Header) -> Header {
+    h.column5 = scale(h.column5);
+    h.source = scale(h.source);
+    h.task = h.task.map(scale);
+    h.pointer = h.pointer.map(scale);
+    h.severity = scale(h.severity);
+    h.message_start *= 2;
+    h
 }
 
 #[inline]
