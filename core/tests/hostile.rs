@@ -17,6 +17,11 @@ use marslog::evtx::{
     read_xml_events, Damage, DamageKind, Event, EventFilter, EvtxFile, RecordHeaderError, Value,
 };
 
+/// A time no test here comes near, even on a loaded machine (alone, each takes well under
+/// 2 s in a debug build); a pass that is quadratic, or that reads what a length field
+/// claims, takes far longer.
+const BOUND: Duration = Duration::from_secs(30);
+
 /// Chunk 0 starts after the 4 KiB file header block.
 const CHUNK0: usize = 4096;
 
@@ -291,7 +296,7 @@ fn evtx_nesting_as_deep_as_a_chunk_holds() {
             .collect::<Vec<_>>(),
         [(at, Some(1), bad_binxml("nesting too deep"))]
     );
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < BOUND);
 }
 
 /// `binxml::MAX_DEPTH` (private): the deepest element nesting the reader accepts.
@@ -350,7 +355,7 @@ fn evtx_template_instances_nested_deep_and_self_references() {
         assert_eq!((e.record_id, e.offset), (Some(1), errors[0].offset));
         assert!(e.offset > CHUNK0 as u64 + 0x200 && e.offset < CHUNK0 as u64 + 0x200 + 1024);
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < BOUND);
 
     // A definition containing an instance of itself: rejected when compiled, the record
     // is damage, the next record reads.
@@ -421,7 +426,7 @@ fn event_xml_nested_100k_deep() {
         )]
     );
     events.iter().for_each(touch);
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < BOUND);
 }
 
 /// A 2 GiB file that costs no disk: `set_len` on a new file leaves a hole.
@@ -474,7 +479,7 @@ fn sparse_2g_files_cost_a_bounded_read() {
         .map(|f| (f.path.clone(), f.first_record.is_some()))
         .collect();
     assert_eq!(files, [(small, true), (errlog, false)]);
-    assert_eq!(marslog::evtx::discover_files(dir.path()), [evtx.clone()]);
+    assert_eq!(marslog::evtx::discover_files(dir.path()), [evtx]);
 
     // EVTX: no magic is a typed error at byte 0, decided on the first 8 bytes.
     let zeros = Input::open(&zeros).unwrap();
@@ -492,7 +497,7 @@ fn sparse_2g_files_cost_a_bounded_read() {
         "{e:?}"
     );
 
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < BOUND);
     // Resident memory grew by the heads read (a MiB), not by the 2 GiB the files claim.
     if let (Some(before), Some(after)) = (hwm, status_kib("VmHWM:")) {
         assert!(
@@ -599,7 +604,7 @@ fn errlog_line_of_50_mb() {
             }
         ));
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < BOUND);
 }
 
 #[test]
@@ -627,7 +632,7 @@ fn classifier_scan_of_a_long_line() {
     );
     assert_eq!(found[0].message.len(), log.len() - HEADER.len() * 2 - 8);
     assert!(c.scan_errlog(&vec![b'a'; size], &parser).is_empty());
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(started.elapsed() < BOUND);
 }
 
 fn classifier() -> &'static Classifier {
