@@ -26,3 +26,6 @@ mod regression;
 
 /// Truncated and corrupted corpus EVTX files (skipped when the corpus is absent).
 mod evtx_damage;
+
+/// Hostile sizes: gigabyte length fields, deep nesting, template loops, huge inputs.
+mod hostile;

@@ -82,14 +82,19 @@ pub fn classify_name(name: &str) -> Option<(String, Option<DateTime<Utc>>)> {
     Some((stem.to_string(), crash_time))
 }
 
+/// How far into a file [`discover`] looks for its first record, so that a huge file (or a
+/// sparse or binary one with no line break) costs a bounded read, not a scan of all of it.
+const FIRST_RECORD_WITHIN: usize = 1 << 20;
+
 fn first_record(file: &mut ErrlogFile) -> Result<()> {
     let input = Input::open(&file.path)?;
+    let head = &input.bytes()[..input.bytes().len().min(FIRST_RECORD_WITHIN)];
     file.modified = input.modified();
     let mut parser = ErrlogParser::new();
     if let Some(r) = file.year_reference() {
         parser = parser.with_reference(r);
     }
-    let first = parser.entries(input.bytes()).find_map(|e| match e {
+    let first = parser.entries(head).find_map(|e| match e {
         Entry::Record(r) => Some(r.timestamp()),
         Entry::Unparsed(_) => None,
     });

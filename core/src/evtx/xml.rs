@@ -11,6 +11,9 @@
 //! * A malformed event is reported as [`Damage`] with its byte offset (in the decoded
 //!   text) and the reader resumes after it when it can; a document that stops being XML
 //!   ends the read with one damage item.
+//! * Elements nest at most [`MAX_DEPTH`](super::binxml::MAX_DEPTH) deep in an event (as in
+//!   BinXML): a deeper event is damage and is skipped, so the trees built, rendered and
+//!   dropped recursively stay shallow.
 //! * Times accept 0 to 9 fractional digits and a `Z`, an offset, or nothing (UTC).
 
 use std::borrow::Cow;
@@ -99,6 +102,8 @@ pub fn read_xml_events(input: &[u8], filter: &EventFilter) -> (Vec<Event<'static
     reader.config_mut().trim_text(false);
     let mut stack: Vec<OwnedElement> = Vec::new();
     let mut event_start = 0u64;
+    // Open elements of an event skipped for being nested too deep.
+    let mut skipping = 0usize;
     loop {
         let before = reader.buffer_position();
         let token = match reader.read_event() {
@@ -109,7 +114,21 @@ pub fn read_xml_events(input: &[u8], filter: &EventFilter) -> (Vec<Event<'static
             }
         };
         let is_empty = matches!(token, XmlToken::Empty(_));
+        if skipping > 0 {
+            match token {
+                XmlToken::Start(_) => skipping += 1,
+                XmlToken::End(_) => skipping -= 1,
+                XmlToken::Eof => break,
+                _ => {}
+            }
+            continue;
+        }
         match token {
+            XmlToken::Start(_) | XmlToken::Empty(_) if stack.len() >= super::binxml::MAX_DEPTH => {
+                damage.push(xml_damage(event_start, "nesting too deep"));
+                skipping = stack.len() + usize::from(!is_empty);
+                stack.clear();
+            }
             XmlToken::Start(s) | XmlToken::Empty(s)
                 if !stack.is_empty() || local(s.name().as_ref()) == "Event" =>
             {
