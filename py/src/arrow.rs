@@ -19,7 +19,8 @@ use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Int32Array, RecordBatch, RecordBatchIterator, StringArray,
 };
-use arrow_schema::{DataType, Field, SchemaRef, TimeUnit};
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -122,5 +123,91 @@ impl Table {
         let reader = RecordBatchIterator::new(batches, Arc::clone(&self.schema));
         let stream = FFI_ArrowArrayStream::new(Box::new(reader));
         PyCapsule::new_with_value(py, stream, STREAM_CAPSULE)
+    }
+}
+
+/// A `utf8` column built from raw UTF-8 bytes or text, validated once when finished
+/// (`StringArray::try_new`) instead of once per value, and written without `fmt`.
+pub struct StrColumn {
+    offsets: Vec<i32>,
+    values: Vec<u8>,
+    nulls: NullBufferBuilder,
+}
+
+/// Upper-case hex digits.
+const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+
+impl StrColumn {
+    /// An empty column with room for `rows` values of `bytes` bytes in all.
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        StrColumn {
+            offsets,
+            values: Vec::with_capacity(bytes),
+            nulls: NullBufferBuilder::new(rows),
+        }
+    }
+
+    /// Bytes of text so far (a batch must end before 2 GiB).
+    pub fn value_bytes(&self) -> usize {
+        self.values.len()
+    }
+
+    #[inline]
+    fn end_value(&mut self) {
+        // `finish` reports an overflow: the batching keeps columns far below 2 GiB.
+        self.offsets
+            .push(i32::try_from(self.values.len()).unwrap_or(i32::MAX));
+        self.nulls.append_non_null();
+    }
+
+    /// Append UTF-8 bytes (checked when the column is finished).
+    #[inline]
+    pub fn push_bytes(&mut self, value: &[u8]) {
+        self.values.extend_from_slice(value);
+        self.end_value();
+    }
+
+    /// Append text.
+    pub fn push_str(&mut self, value: &str) {
+        self.push_bytes(value.as_bytes());
+    }
+
+    /// Append `value` as upper-case hex with at least `min_digits` digits (`{:0NX}`).
+    pub fn push_hex(&mut self, value: u64, min_digits: usize) {
+        let digits = (16 - value.leading_zeros() as usize / 4)
+            .max(min_digits)
+            .max(1);
+        for k in (0..digits).rev() {
+            let nibble = if k < 16 { (value >> (4 * k)) & 0xF } else { 0 };
+            self.values.push(HEX_DIGITS[nibble as usize]);
+        }
+        self.end_value();
+    }
+
+    /// Append a null.
+    pub fn push_null(&mut self) {
+        self.offsets
+            .push(i32::try_from(self.values.len()).unwrap_or(i32::MAX));
+        self.nulls.append_null();
+    }
+
+    /// The values so far as a `StringArray`; the column starts again empty.
+    pub fn finish(&mut self) -> Result<StringArray, ArrowError> {
+        let rows = self.offsets.len() - 1;
+        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows + 1));
+        self.offsets.push(0);
+        if offsets.last() == Some(&i32::MAX) {
+            return Err(ArrowError::InvalidArgumentError(
+                "more than 2 GiB of text in one column of one batch".into(),
+            ));
+        }
+        let values = std::mem::take(&mut self.values);
+        StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            self.nulls.finish(),
+        )
     }
 }

@@ -2,20 +2,18 @@
 //!
 //! Invariants:
 //! * The years follow the CLI exactly: an explicit `year`, else the time in a `.Crash`
-//!   copy's name (plus 999 ms), else the file's modification time, else now. Inputs up to
-//!   [`COLLECT_LIMIT`] are collected so that the last record is not after that reference;
-//!   larger ones are read lazily with years anchored on the first record, as the CLI does.
+//!   copy's name (plus 999 ms), else the file's modification time, else now. For inputs up
+//!   to [`COLLECT_LIMIT`] the last record is not after that reference (the columns are
+//!   built again, one year earlier, in the rare case it is); larger ones keep the years
+//!   anchored on the first record, as the CLI does.
 //! * An input with unparsed lines but no record is not an errlog: `UnsupportedFormatError`
 //!   with the offset and line of its first unparsed line (an empty file is an empty log).
 //! * Column values are the CLI's JSON values: `pid`/`tid` as 4+ upper-case hex digits,
 //!   `pointer` as 16, `severity` the word as written.
 
-use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{
-    ArrayBuilder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
-};
+use arrow_array::builder::{ArrayBuilder, Int64Builder, TimestampMicrosecondBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
@@ -25,15 +23,16 @@ use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
 
-use marslog::errlog::{self, Entry, ErrlogParser, Record, UnparsedBuf};
+use marslog::errlog::{self, Entry, ErrlogParser, Record, RecordField, UnparsedBuf, YearPolicy};
+use marslog::TextEncoding;
 use marslog::{Format, Input};
 
-use crate::arrow::{self, Table, BATCH_ROWS};
+use crate::arrow::{self, StrColumn, Table, BATCH_ROWS};
 use crate::convert::{display_name, frames, Source};
 use crate::errors::Error;
 use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
 
-/// Inputs larger than this are read lazily (as the CLI does).
+/// Inputs larger than this keep the years anchored on their first record (as the CLI does).
 pub const COLLECT_LIMIT: usize = 256 << 20;
 
 /// Column order; also the order of `Record.to_dict()`.
@@ -79,82 +78,97 @@ struct Builders {
     line: Int64Builder,
     offset: Int64Builder,
     timestamp: TimestampMicrosecondBuilder,
-    pid: StringBuilder,
-    tid: StringBuilder,
-    column5: StringBuilder,
-    source: StringBuilder,
+    pid: StrColumn,
+    tid: StrColumn,
+    column5: StrColumn,
+    source: StrColumn,
     source_line: Int64Builder,
-    pointer: StringBuilder,
-    task_id: StringBuilder,
-    severity: StringBuilder,
-    message: StringBuilder,
+    pointer: StrColumn,
+    task_id: StrColumn,
+    severity: StrColumn,
+    message: StrColumn,
 }
+
+/// Batches end at [`BATCH_ROWS`] rows or when the messages reach this many bytes.
+const BATCH_TEXT_BYTES: usize = 1 << 30;
 
 impl Builders {
     fn new() -> Self {
-        let s = || StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8);
+        let s = |bytes_per_row| StrColumn::with_capacity(BATCH_ROWS, BATCH_ROWS * bytes_per_row);
         let i = || Int64Builder::with_capacity(BATCH_ROWS);
         Builders {
             line: i(),
             offset: i(),
             timestamp: TimestampMicrosecondBuilder::with_capacity(BATCH_ROWS).with_timezone("UTC"),
-            pid: s(),
-            tid: s(),
-            column5: s(),
-            source: s(),
+            pid: s(4),
+            tid: s(4),
+            column5: s(2),
+            source: s(24),
             source_line: i(),
-            pointer: s(),
-            task_id: s(),
-            severity: s(),
-            message: StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 80),
+            pointer: s(16),
+            task_id: s(36),
+            severity: s(8),
+            message: s(64),
         }
     }
 
+    /// Append one record. UTF-8 text is copied as it is (validated once per column when
+    /// the batch is finished); other encodings are decoded.
     fn push(&mut self, r: &Record<'_>) {
         let pos = r.position();
         self.line.append_value(pos.line as i64);
         self.offset.append_value(pos.byte as i64);
         self.timestamp
             .append_option(r.timestamp().map(arrow::micros));
-        // `write!` into a StringBuilder appends to the pending value; append_value("")
-        // then ends it. Writing into a builder cannot fail.
-        let _ = write!(self.pid, "{:04X}", r.pid());
-        self.pid.append_value("");
-        let _ = write!(self.tid, "{:04X}", r.tid());
-        self.tid.append_value("");
-        self.column5.append_value(r.column5());
-        self.source.append_value(r.source());
+        self.pid.push_hex(u64::from(r.pid()), 4);
+        self.tid.push_hex(u64::from(r.tid()), 4);
         self.source_line.append_value(i64::from(r.source_line()));
-        match r.pointer() {
-            Some(p) => {
-                let _ = write!(self.pointer, "{p:016X}");
-                self.pointer.append_value("");
+        let utf8 = r.encoding() == TextEncoding::Utf8;
+        match r.field_bytes(RecordField::Pointer) {
+            // 16 upper-case digits as written are already the column's form
+            Some(p) if utf8 && p.len() == 16 && p.iter().all(|b| !b.is_ascii_lowercase()) => {
+                self.pointer.push_bytes(p);
             }
-            None => self.pointer.append_null(),
+            Some(_) => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),
+            None => self.pointer.push_null(),
         }
-        self.task_id.append_option(r.task_id());
-        self.severity.append_value(r.severity_word());
-        self.message.append_value(r.message());
+        let text = |column: &mut StrColumn, field: RecordField| match r.field_bytes(field) {
+            None => column.push_null(),
+            Some(bytes) if utf8 => column.push_bytes(bytes),
+            Some(bytes) => column.push_str(&r.encoding().decode(bytes)),
+        };
+        text(&mut self.column5, RecordField::Column5);
+        text(&mut self.source, RecordField::Source);
+        text(&mut self.task_id, RecordField::TaskId);
+        text(&mut self.severity, RecordField::Severity);
+        text(&mut self.message, RecordField::Message);
     }
 
-    fn finish(&mut self, file: &str) -> RecordBatch {
+    /// True when the batch should end before the next record.
+    fn full(&self) -> bool {
+        self.line.len() == BATCH_ROWS || self.message.value_bytes() >= BATCH_TEXT_BYTES
+    }
+
+    fn finish(&mut self, file: &str) -> Result<RecordBatch, Error> {
+        let text = |c: &mut StrColumn| -> Result<ArrayRef, Error> {
+            Ok(Arc::new(c.finish().map_err(Error::internal)?))
+        };
         let columns: Vec<ArrayRef> = vec![
             arrow::file_column(file, self.line.len()),
             Arc::new(self.line.finish()),
             Arc::new(self.offset.finish()),
             Arc::new(self.timestamp.finish()),
-            Arc::new(self.pid.finish()),
-            Arc::new(self.tid.finish()),
-            Arc::new(self.column5.finish()),
-            Arc::new(self.source.finish()),
+            text(&mut self.pid)?,
+            text(&mut self.tid)?,
+            text(&mut self.column5)?,
+            text(&mut self.source)?,
             Arc::new(self.source_line.finish()),
-            Arc::new(self.pointer.finish()),
-            Arc::new(self.task_id.finish()),
-            Arc::new(self.severity.finish()),
-            Arc::new(self.message.finish()),
+            text(&mut self.pointer)?,
+            text(&mut self.task_id)?,
+            text(&mut self.severity)?,
+            text(&mut self.message)?,
         ];
-        // The builders match the schema by construction.
-        RecordBatch::try_new(schema(), columns).expect("errlog columns match their schema")
+        RecordBatch::try_new(schema(), columns).map_err(Error::internal)
     }
 }
 
@@ -183,43 +197,26 @@ pub fn parser_for(input: &Input, year: Option<i32>, tolerant: bool) -> ErrlogPar
 }
 
 /// Read and parse one errlog (call detached).
+///
+/// One lazy pass builds the columns. With a reference time (no explicit year) the years
+/// must leave the last record not after it, as `ErrlogParser::parse` does; in the rare
+/// case the pass ends with a later record (a file spanning a new year), the columns are
+/// built again with every year one less.
 pub fn read(source: Source, year: Option<i32>, tolerant: bool) -> Result<ErrlogData, Error> {
     let input = source.open()?;
     let file = display_name(&input);
     let parser = parser_for(&input, year, tolerant);
     let bytes = input.bytes();
-    let mut builders = Builders::new();
-    let mut batches = Vec::new();
-    let mut rows = 0;
-    let mut unparsed = Vec::new();
-    let mut consume = |entries: &mut dyn Iterator<Item = Entry<'_>>| {
-        for e in entries {
-            match e {
-                Entry::Record(r) => {
-                    builders.push(&r);
-                    rows += 1;
-                    if rows == BATCH_ROWS {
-                        batches.push(builders.finish(&file));
-                        rows = 0;
-                    }
-                }
-                Entry::Unparsed(u) => unparsed.push(u.into_owned()),
-            }
+    let mut pass = build_columns(&parser, bytes, &file)?;
+    if let (YearPolicy::Reference(reference), Some(first_year)) =
+        (parser.year_policy(), pass.first_year)
+    {
+        if bytes.len() <= COLLECT_LIMIT && pass.last_time.is_some_and(|t| t > reference) {
+            pass = build_columns(&parser.with_year(first_year - 1), bytes, &file)?;
         }
-        if rows > 0 {
-            batches.push(builders.finish(&file));
-        }
-    };
-    let stats = if bytes.len() > COLLECT_LIMIT {
-        let mut it = parser.entries(bytes);
-        consume(&mut it);
-        it.stats()
-    } else {
-        let log = parser.parse(bytes);
-        let stats = log.stats();
-        consume(&mut log.into_entries().into_iter());
-        stats
-    };
+    }
+    let stats = pass.stats;
+    let unparsed = pass.unparsed;
     if stats.records == 0 && !unparsed.is_empty() {
         let first = &unparsed[0];
         let reason = if !tolerant && parser.tolerant(true).parse(bytes).stats().records > 0 {
@@ -236,10 +233,52 @@ pub fn read(source: Source, year: Option<i32>, tolerant: bool) -> Result<ErrlogD
         return Err(Error::at_line(error, Some(first.position.line)));
     }
     Ok(ErrlogData {
-        table: Table::new(schema(), batches),
+        table: Table::new(schema(), pass.batches),
         file,
         stats,
         unparsed,
+    })
+}
+
+/// What one pass over an errlog produced.
+struct Pass {
+    batches: Vec<RecordBatch>,
+    unparsed: Vec<UnparsedBuf>,
+    stats: errlog::Stats,
+    /// The year of the first record.
+    first_year: Option<i32>,
+    /// The time of the last record.
+    last_time: Option<DateTime<Utc>>,
+}
+
+fn build_columns(parser: &ErrlogParser, bytes: &[u8], file: &str) -> Result<Pass, Error> {
+    let mut builders = Builders::new();
+    let mut batches = Vec::new();
+    let mut unparsed = Vec::new();
+    let (mut first_year, mut last) = (None, None);
+    let mut entries = parser.entries(bytes);
+    for e in entries.by_ref() {
+        match e {
+            Entry::Record(r) => {
+                first_year.get_or_insert(r.year());
+                builders.push(&r);
+                last = Some(r);
+                if builders.full() {
+                    batches.push(builders.finish(file)?);
+                }
+            }
+            Entry::Unparsed(u) => unparsed.push(u.into_owned()),
+        }
+    }
+    if builders.line.len() > 0 {
+        batches.push(builders.finish(file)?);
+    }
+    Ok(Pass {
+        batches,
+        unparsed,
+        stats: entries.stats(),
+        first_year,
+        last_time: last.and_then(|r| r.timestamp()),
     })
 }
 

@@ -65,6 +65,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failure that should not happen (reported as an internal error, like a panic).
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Error::Panic(e.to_string())
+    }
+
     /// A core error with a line number.
     pub fn at_line(error: marslog::Error, line: Option<u64>) -> Self {
         Error::Core { error, line }

@@ -178,6 +178,30 @@ class TestYears:
         os.utime(path, (mtime, mtime))
         assert {r.timestamp.year for r in marslog.read_errlog(path) if r.timestamp} == {2022}
 
+    def test_year_from_mtime_across_new_year(self, tmp_path: Path) -> None:
+        # the first record (12/31) is after the mtime's day, so it is in 2025; the last one
+        # (01/02 10:00) would then be after the mtime, so every year moves back by one
+        path = tmp_path / "CBEngineCurr.errlog"
+        path.write_bytes((ERRLOG / "rollover.errlog").read_bytes())
+        mtime = dt.datetime(2026, 1, 1, 12, tzinfo=UTC).timestamp()
+        os.utime(path, (mtime, mtime))
+        log = marslog.read_errlog(path)
+        expected = [
+            dt.datetime(2024, 12, 31, 23, 59, 58, 900000, tzinfo=UTC),
+            dt.datetime(2025, 1, 1, 0, 0, 1, 250000, tzinfo=UTC),
+            dt.datetime(2025, 1, 2, 10, 0, tzinfo=UTC),
+        ]
+        assert [r.timestamp for r in log] == expected
+        assert log.to_arrow().column("timestamp").to_pylist() == expected
+        # a later mtime needs no second pass
+        mtime = dt.datetime(2026, 1, 3, tzinfo=UTC).timestamp()
+        os.utime(path, (mtime, mtime))
+        assert [r.timestamp.year for r in marslog.read_errlog(path) if r.timestamp] == [
+            2025,
+            2026,
+            2026,
+        ]
+
     def test_year_from_crash_copy_name(self) -> None:
         log = marslog.read_errlog(ERRLOG / "MSDPMCurr.errlog.2016-06-01_20-55-45.Crash")
         assert [r.timestamp for r in log] == [

@@ -38,7 +38,8 @@ pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
 pub(crate) use reader::{is_header_line, YearState};
 pub use reader::{Entries, Stats, YearPolicy};
 pub use record::{
-    Entry, EntryBuf, Record, RecordBuf, Severity, Unparsed, UnparsedBuf, UnparsedReason,
+    Entry, EntryBuf, Record, RecordBuf, RecordField, Severity, Unparsed, UnparsedBuf,
+    UnparsedReason,
 };
 pub use stream::{ErrlogStream, SNIFF_LEN};
 

@@ -43,6 +43,25 @@ impl Severity {
     }
 }
 
+/// A text field of a [`Record`], for [`Record::field_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordField {
+    /// Column 5, opaque (`71`).
+    Column5,
+    /// The source file name without its line (`backupasync.cpp`).
+    Source,
+    /// The source field as written (`backupasync.cpp(1184)`).
+    SourceField,
+    /// The object pointer's hex digits, without the brackets.
+    Pointer,
+    /// The task (job) GUID as written.
+    TaskId,
+    /// The severity word.
+    Severity,
+    /// The message, continuation lines included.
+    Message,
+}
+
 /// A byte range relative to the start of a record's raw bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Rel {
@@ -167,15 +186,9 @@ impl<'a> Record<'a> {
 
     /// The source file name: `backupasync.cpp`.
     pub fn source(&self) -> Cow<'a, str> {
-        let r = self.source;
-        let raw = &self.raw[r.range()];
-        let unit = self.encoding.unit();
         // the field ends with "(digits)": cut at the last '('
-        let cut = (0..raw.len() / unit)
-            .rev()
-            .find(|&k| self.encoding.unit_at(raw, k * unit) == u16::from(b'('))
-            .unwrap_or(raw.len() / unit);
-        self.encoding.decode(&raw[..cut * unit])
+        let raw = self.field_bytes(RecordField::Source).unwrap_or_default();
+        self.encoding.decode(raw)
     }
 
     /// The line number in the source file: `1184`.
@@ -216,6 +229,35 @@ impl<'a> Record<'a> {
     /// The raw bytes of the message in the input's encoding.
     pub fn message_bytes(&self) -> &'a [u8] {
         &self.raw[self.message.range()]
+    }
+
+    /// The raw bytes of a text field in the input's encoding (see [`Record::encoding`]),
+    /// for callers that copy text without decoding it, such as Arrow column builders:
+    /// for UTF-8 input they are valid UTF-8, because fields end on ASCII separators.
+    /// `None` for an empty pointer or task column.
+    pub fn field_bytes(&self, field: RecordField) -> Option<&'a [u8]> {
+        let range = match field {
+            RecordField::Column5 => self.column5,
+            RecordField::SourceField => self.source,
+            RecordField::Source => {
+                let raw = &self.raw[self.source.range()];
+                if !self.encoding.is_utf16() {
+                    let cut = memchr::memrchr(b'(', raw).unwrap_or(raw.len());
+                    return Some(&raw[..cut]);
+                }
+                let unit = self.encoding.unit();
+                let cut = (0..raw.len() / unit)
+                    .rev()
+                    .find(|&k| self.encoding.unit_at(raw, k * unit) == u16::from(b'('))
+                    .unwrap_or(raw.len() / unit);
+                return Some(&raw[..cut * unit]);
+            }
+            RecordField::Pointer => self.pointer?,
+            RecordField::TaskId => self.task?,
+            RecordField::Severity => self.severity_word,
+            RecordField::Message => self.message,
+        };
+        Some(&self.raw[range.range()])
     }
 
     /// Byte offset of the message from the start of the input.
