@@ -1,5 +1,5 @@
 use chrono::{TimeZone, Utc};
-use marslog::errlog::{Entry, ErrlogParser, Severity, UnparsedReason};
+use marslog::errlog::{Entry, ErrlogParser, RecordField, Severity, UnparsedReason};
 use marslog::{ErrorKind, Format, Input, TextEncoding};
 
 use crate::util::{is_blank_text, read, testdata};
@@ -376,6 +376,65 @@ fn hostile_inputs_never_panic_and_reconcile() {
         log.records().next().unwrap().message().len(),
         (10 << 20) - head.len()
     );
+}
+
+#[test]
+fn field_bytes_decode_to_the_text_accessors_on_every_fixture() {
+    let mut records = 0;
+    for entry in std::fs::read_dir(testdata("errlog")).unwrap() {
+        let path = entry.unwrap().path();
+        let buf = std::fs::read(&path).unwrap();
+        for tolerant in [false, true] {
+            let log = ErrlogParser::new()
+                .with_year(2025)
+                .tolerant(tolerant)
+                .parse(&buf);
+            for r in log.records() {
+                records += 1;
+                let text = |f| {
+                    r.field_bytes(f)
+                        .map(|b| r.encoding().decode(b).into_owned())
+                };
+                let at = format!("{}:{}", path.display(), r.position().line);
+                assert_eq!(
+                    text(RecordField::Column5).as_deref(),
+                    Some(&*r.column5()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::Source).as_deref(),
+                    Some(&*r.source()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::SourceField),
+                    Some(r.source_field().into_owned()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::TaskId),
+                    r.task_id().map(|t| t.into_owned()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::Severity).as_deref(),
+                    Some(&*r.severity_word()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::Message).as_deref(),
+                    Some(&*r.message()),
+                    "{at}"
+                );
+                assert_eq!(
+                    text(RecordField::Pointer).map(|p| u64::from_str_radix(&p, 16).unwrap()),
+                    r.pointer(),
+                    "{at}"
+                );
+            }
+        }
+    }
+    assert!(records > 50, "only {records} records in the fixtures");
 }
 
 #[test]
