@@ -42,6 +42,7 @@
 //!   template field map, before anything of its payload is decoded.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -60,6 +61,7 @@ pub mod xml;
 mod binxml;
 mod data;
 mod render;
+mod shared;
 
 pub use binxml::BinXmlError;
 pub use chunk::ChunkHeader;
@@ -74,6 +76,7 @@ pub use xml::read_xml_events;
 
 use chunk::{RecordWalk, WalkItem, CHUNK_HEADER_SIZE, CHUNK_SIZE};
 use header::HEADER_BLOCK_SIZE;
+use shared::TemplateStore;
 use template::{ChunkRef, TemplateCache};
 
 /// What kind of event input a buffer holds.
@@ -391,19 +394,21 @@ impl<'a> EvtxFile<'a> {
             current: None,
             pending: self.file_damage().into_iter().collect(),
             filter,
+            store: Arc::default(),
         }
     }
 
     /// Like [`events`](Self::events), with chunks read in parallel (rayon); events and
     /// damage come back in record order.
     pub fn par_events(&self, filter: &EventFilter) -> (Vec<Event<'a>>, Vec<Damage>) {
+        let store = Arc::default();
         let per_chunk: Vec<(Vec<Event<'a>>, Vec<Damage>)> = self
             .order
             .par_iter()
             .map(|&n| {
                 let mut events = Vec::new();
                 let mut damage = Vec::new();
-                let mut reader = ChunkReader::open(self.data, self.header, n);
+                let mut reader = ChunkReader::open(self.data, self.header, n, &store);
                 while let Some(item) = reader.next(filter) {
                     match item {
                         Ok(e) => events.push(e),
@@ -438,7 +443,7 @@ struct ChunkReader<'a> {
 }
 
 impl<'a> ChunkReader<'a> {
-    fn open(data: &'a [u8], file: FileHeader, n: u64) -> Self {
+    fn open(data: &'a [u8], file: FileHeader, n: u64, store: &Arc<TemplateStore<'a>>) -> Self {
         let bytes = slot_bytes(data, n);
         let file_offset = (HEADER_BLOCK_SIZE + n as usize * CHUNK_SIZE) as u64;
         let ctx = ChunkRef {
@@ -505,7 +510,7 @@ impl<'a> ChunkReader<'a> {
         pending.reverse();
         ChunkReader {
             walk: Some(RecordWalk::new(bytes, h)),
-            ctx: Some(TemplateCache::new(ctx)),
+            ctx: Some(TemplateCache::new(ctx, store.clone())),
             pending,
         }
     }
@@ -554,6 +559,7 @@ pub struct Events<'a, 'f> {
     current: Option<ChunkReader<'a>>,
     pending: Vec<Damage>,
     filter: &'f EventFilter,
+    store: Arc<TemplateStore<'a>>,
 }
 
 impl<'a> Iterator for Events<'a, '_> {
@@ -570,7 +576,7 @@ impl<'a> Iterator for Events<'a, '_> {
                 }
             }
             let n = self.order.next()?;
-            self.current = Some(ChunkReader::open(self.data, self.header, n));
+            self.current = Some(ChunkReader::open(self.data, self.header, n, &self.store));
         }
     }
 }
