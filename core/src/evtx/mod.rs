@@ -62,6 +62,7 @@ mod binxml;
 mod data;
 mod render;
 mod shared;
+mod text;
 
 pub use binxml::BinXmlError;
 pub use chunk::ChunkHeader;
