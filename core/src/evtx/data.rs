@@ -189,6 +189,13 @@ pub(crate) fn fast_data<'e, 'a: 'e, S: DataSink<'e>>(
     e: &'e EvtxEvent<'a>,
     sink: &mut S,
 ) -> Result<(), Fallback> {
+    if let Some(steps) = &e.template.plan {
+        let run = super::plan::run(steps, &e.values, e.chunk.data, &e.nested, false, sink);
+        if run.is_ok() {
+            return Ok(());
+        }
+        sink.reset();
+    }
     let mut w = DataWalk {
         data: e.chunk.data,
         nested: &e.nested,

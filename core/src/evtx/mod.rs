@@ -60,6 +60,7 @@ pub mod xml;
 
 mod binxml;
 mod data;
+mod plan;
 mod render;
 mod shared;
 mod text;

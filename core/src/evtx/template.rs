@@ -25,6 +25,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
+use super::plan::Plan;
 use super::shared::{definition_key, TemplateStore};
 
 /// The System fields the field map locates.
@@ -136,6 +137,8 @@ pub(crate) struct Template<'a> {
     pub(crate) map: FieldMap,
     /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
     pub(crate) items_hint: usize,
+    /// The data items as a list of steps, when the shape allows (the `plan` module).
+    pub(crate) plan: Option<Plan>,
 }
 
 impl<'a> Template<'a> {
@@ -162,10 +165,12 @@ impl<'a> Template<'a> {
                 }
             }
         }
+        let plan = super::plan::plan(&root);
         Template {
             root,
             map,
             items_hint,
+            plan,
         }
     }
 }
