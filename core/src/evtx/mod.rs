@@ -401,32 +401,101 @@ impl<'a> EvtxFile<'a> {
     }
 
     /// Like [`events`](Self::events), with chunks read in parallel (rayon); events and
-    /// damage come back in record order.
+    /// damage come back in record order. Collects everything: prefer
+    /// [`par_iter_events`](Self::par_iter_events), which holds a few chunks' events at a
+    /// time.
     pub fn par_events(&self, filter: &EventFilter) -> (Vec<Event<'a>>, Vec<Damage>) {
-        let store = Arc::default();
-        let per_chunk: Vec<(Vec<Event<'a>>, Vec<Damage>)> = self
-            .order
-            .par_iter()
-            .map(|&n| {
-                let mut events = Vec::new();
-                let mut damage = Vec::new();
-                let mut reader = ChunkReader::open(self.data, self.header, n, &store);
-                while let Some(item) = reader.next(filter) {
-                    match item {
-                        Ok(e) => events.push(e),
-                        Err(d) => damage.push(d),
-                    }
-                }
-                (events, damage)
-            })
-            .collect();
-        let mut events = Vec::with_capacity(per_chunk.iter().map(|c| c.0.len()).sum());
-        let mut damage: Vec<Damage> = self.file_damage().into_iter().collect();
-        for (e, d) in per_chunk {
-            events.extend(e);
-            damage.extend(d);
+        let mut events = Vec::new();
+        let mut damage = Vec::new();
+        for item in self.par_iter_events(filter) {
+            match item {
+                Ok(e) => events.push(e),
+                Err(d) => damage.push(d),
+            }
         }
         (events, damage)
+    }
+
+    /// The items of [`events`](Self::events), in the same order, read in parallel: chunks
+    /// are read in windows of a few per thread (rayon), and a window's events are handed
+    /// out before the next window is read, so memory stays proportional to the window,
+    /// not to the file.
+    pub fn par_iter_events<'f>(&self, filter: &'f EventFilter) -> ParEvents<'a, 'f> {
+        ParEvents {
+            data: self.data,
+            header: self.header,
+            order: self.order.clone(),
+            next_slot: 0,
+            window: PAR_CHUNKS_PER_THREAD * rayon::current_num_threads().max(1),
+            ready: self.file_damage().map(Err).into_iter().collect(),
+            filter,
+            store: Arc::default(),
+        }
+    }
+}
+
+/// Chunks per thread in a window of [`EvtxFile::par_iter_events`].
+pub const PAR_CHUNKS_PER_THREAD: usize = 4;
+
+/// Iterator returned by [`EvtxFile::par_iter_events`].
+pub struct ParEvents<'a, 'f> {
+    data: &'a [u8],
+    header: FileHeader,
+    order: Vec<u64>,
+    /// Index in `order` of the first chunk not read yet.
+    next_slot: usize,
+    /// Chunks read per window.
+    window: usize,
+    /// Items of the window being handed out.
+    ready: std::collections::VecDeque<Result<Event<'a>, Damage>>,
+    filter: &'f EventFilter,
+    store: Arc<TemplateStore<'a>>,
+}
+
+impl<'a> ParEvents<'a, '_> {
+    /// Read the next window of chunks in parallel into `ready`.
+    fn fill(&mut self) {
+        let end = (self.next_slot + self.window).min(self.order.len());
+        let slots = &self.order[self.next_slot..end];
+        self.next_slot = end;
+        let (data, header, filter, store) = (self.data, self.header, self.filter, &self.store);
+        let per_chunk: Vec<Vec<Result<Event<'a>, Damage>>> = slots
+            .par_iter()
+            .map(|&n| {
+                let mut items = Vec::new();
+                let mut reader = ChunkReader::open(data, header, n, store);
+                while let Some(item) = reader.next(filter) {
+                    items.push(item);
+                }
+                items
+            })
+            .collect();
+        self.ready.extend(per_chunk.into_iter().flatten());
+    }
+}
+
+impl<'a> Iterator for ParEvents<'a, '_> {
+    type Item = Result<Event<'a>, Damage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            if self.next_slot >= self.order.len() {
+                return None;
+            }
+            self.fill();
+        }
+    }
+}
+
+impl fmt::Debug for ParEvents<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParEvents")
+            .field("filter", self.filter)
+            .field("window", &self.window)
+            .finish_non_exhaustive()
     }
 }
 
