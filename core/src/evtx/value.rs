@@ -189,19 +189,26 @@ impl<'a> Utf16Str<'a> {
 /// units at a time: in `x - 0x0001…` with `!x & 0x8000…` the lowest flagged unit is the
 /// first zero one (borrows only move upwards from a zero unit).
 fn nul_unit(even: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0001_0001_0001_0001;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & (ONES << 15);
+    let word = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    // 32 bytes per step (one branch), then 8, then single units.
+    let mut blocks = even.chunks_exact(32);
     let mut i = 0;
+    for b in &mut blocks {
+        let z = [
+            zero(word(&b[..8])),
+            zero(word(&b[8..16])),
+            zero(word(&b[16..24])),
+            zero(word(&b[24..32])),
+        ];
+        if z[0] | z[1] | z[2] | z[3] != 0 {
+            break;
+        }
+        i += 32;
+    }
     while i + 8 <= even.len() {
-        let x = u64::from_le_bytes([
-            even[i],
-            even[i + 1],
-            even[i + 2],
-            even[i + 3],
-            even[i + 4],
-            even[i + 5],
-            even[i + 6],
-            even[i + 7],
-        ]);
-        let z = x.wrapping_sub(0x0001_0001_0001_0001) & !x & 0x8000_8000_8000_8000;
+        let z = zero(word(&even[i..i + 8]));
         if z != 0 {
             return Some(i + (z.trailing_zeros() as usize / 16) * 2);
         }
