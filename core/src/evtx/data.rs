@@ -39,6 +39,20 @@ pub(crate) trait DataSink<'e> {
     fn item(&mut self, name: Cow<'e, str>, value: Value<'e>, unnamed: bool);
     /// Forget the items received so far (the walk starts again).
     fn reset(&mut self);
+    /// An item named by a template literal; `plain` when the name holds no character that
+    /// JSON escapes (a control character, `"` or `\\`), `fresh` when no other item of
+    /// the event has the same name.
+    fn item_static(
+        &mut self,
+        name: &'e str,
+        plain: bool,
+        fresh: bool,
+        value: Value<'e>,
+        unnamed: bool,
+    ) {
+        let _ = (plain, fresh);
+        self.item(Cow::Borrowed(name), value, unnamed);
+    }
 }
 
 impl<'e> DataSink<'e> for Vec<DataField<'e>> {
@@ -189,8 +203,8 @@ pub(crate) fn fast_data<'e, 'a: 'e, S: DataSink<'e>>(
     e: &'e EvtxEvent<'a>,
     sink: &mut S,
 ) -> Result<(), Fallback> {
-    if let Some(steps) = &e.template.plan {
-        let run = super::plan::run(steps, &e.values, e.chunk.data, &e.nested, false, sink);
+    if let Some(plan) = &e.template.plan {
+        let run = super::plan::run(plan, &e.values, e.chunk.data, &e.nested, false, sink);
         if run.is_ok() {
             return Ok(());
         }

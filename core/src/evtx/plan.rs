@@ -22,8 +22,6 @@
 //! where the plan expects a plain value stops the plan ([`Bail`]); the caller resets the
 //! sink and runs the walk, which handles every case.
 
-use std::borrow::Cow;
-
 use super::binxml::{DataKey, Element, Node, Values};
 use super::data::{DataSink, Nested, NestedTop};
 use super::event::optional_empty;
@@ -42,6 +40,8 @@ pub(crate) enum Step {
         name: Box<str>,
         /// A `Data` element without `Name`.
         unnamed: bool,
+        /// The name needs no JSON escaping.
+        plain: bool,
         /// The substitution giving the value (`None`: the element is empty).
         index: Option<u16>,
         optional: bool,
@@ -51,7 +51,14 @@ pub(crate) enum Step {
 }
 
 /// The steps of a template (see the module docs).
-pub(crate) type Plan = Box<[Step]>;
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) steps: Box<[Step]>,
+    /// Its items have distinct names and none is an unnamed `Data`: no key repeats.
+    distinct: bool,
+    /// The only step that gives items is one `Payload`.
+    one_payload: bool,
+}
 
 /// Why a plan stopped.
 pub(crate) struct Bail;
@@ -64,7 +71,26 @@ pub(crate) fn plan(root: &Element<'_>) -> Option<Plan> {
         "System" | "RenderingInfo" => return None,
         _ => payload_steps(root, &mut steps)?,
     }
-    Some(steps.into())
+    let mut names: Vec<&str> = Vec::new();
+    let (mut payloads, mut items, mut named) = (0, 0, true);
+    for s in &steps {
+        match s {
+            Step::Payload(_) => payloads += 1,
+            Step::Item { name, unnamed, .. } => {
+                items += 1;
+                named &= !unnamed;
+                names.push(name);
+            }
+            Step::Skip(_) => {}
+        }
+    }
+    names.sort_unstable();
+    let distinct = named && names.windows(2).all(|w| w[0] != w[1]);
+    Some(Plan {
+        distinct,
+        one_payload: payloads == 1 && items == 0,
+        steps: steps.into(),
+    })
 }
 
 /// Attributes that give no item and no array expansion: `xmlns…` with literal values.
@@ -134,7 +160,9 @@ fn item(el: &Element<'_>) -> Option<Step> {
         [Node::Subst { index, optional }] => (Some(*index), *optional),
         _ => return None,
     };
+    let plain = !name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
     Some(Step::Item {
+        plain,
         name,
         unnamed: is_data && el.key == DataKey::ByName,
         index,
@@ -153,14 +181,28 @@ fn special(values: &Values<'_>, index: u16) -> bool {
 /// Run `steps` with `values`, feeding items to `sink`; nested payloads come from
 /// `nested` (the event's resolved templates).
 pub(crate) fn run<'e, 'a: 'e, S: DataSink<'e>>(
-    steps: &'e [Step],
+    plan: &'e Plan,
     values: &Values<'a>,
     data: &'a [u8],
     nested: &'e Nested<'a>,
     payload: bool,
     sink: &mut S,
 ) -> Result<(), Bail> {
-    for step in steps {
+    run_steps(plan, values, data, nested, payload, false, sink)
+}
+
+/// [`run`]; `fresh` when no item of the event can repeat another's name (the sink may
+/// then skip its duplicate check).
+fn run_steps<'e, 'a: 'e, S: DataSink<'e>>(
+    plan: &'e Plan,
+    values: &Values<'a>,
+    data: &'a [u8],
+    nested: &'e Nested<'a>,
+    payload: bool,
+    fresh: bool,
+    sink: &mut S,
+) -> Result<(), Bail> {
+    for step in plan.steps.iter() {
         match step {
             Step::Skip(substs) => {
                 if substs.iter().any(|&i| special(values, i)) {
@@ -187,16 +229,18 @@ pub(crate) fn run<'e, 'a: 'e, S: DataSink<'e>>(
                     let NestedTop::Instance(t, raw) = top else {
                         return Err(Bail);
                     };
-                    let inner = t.plan.as_deref().ok_or(Bail)?;
+                    let inner = t.plan.as_ref().ok_or(Bail)?;
                     if &*t.root.name == "Event" {
                         return Err(Bail);
                     }
-                    run(inner, &raw.index(), data, nested, true, sink)?;
+                    let fresh = plan.one_payload && tops.len() == 1 && inner.distinct;
+                    run_steps(inner, &raw.index(), data, nested, true, fresh, sink)?;
                 }
             }
             Step::Item {
                 name,
                 unnamed,
+                plain,
                 index,
                 optional,
                 dependency,
@@ -225,7 +269,7 @@ pub(crate) fn run<'e, 'a: 'e, S: DataSink<'e>>(
                         }
                     }
                 };
-                sink.item(Cow::Borrowed(name), value, *unnamed);
+                sink.item_static(name, *plain, fresh, value, *unnamed);
             }
         }
     }

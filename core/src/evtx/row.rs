@@ -247,6 +247,43 @@ impl<'e> RowSink<'_, 'e> {
 
 impl<'e> DataSink<'e> for RowSink<'_, 'e> {
     fn item(&mut self, name: Cow<'e, str>, value: Value<'e>, unnamed: bool) {
+        self.keyed(name, false, value, unnamed);
+    }
+
+    fn item_static(
+        &mut self,
+        name: &'e str,
+        plain: bool,
+        fresh: bool,
+        value: Value<'e>,
+        unnamed: bool,
+    ) {
+        if fresh && plain && !unnamed {
+            // No key of this row can repeat: nothing to check or remember.
+            if self.out.len() > self.start {
+                self.out.push(b',');
+            }
+            self.out.push(b'"');
+            self.out.extend_from_slice(name.as_bytes());
+            self.out.extend_from_slice(b"\":");
+            json_value(self.out, &value);
+            return;
+        }
+        self.keyed(Cow::Borrowed(name), plain, value, unnamed);
+    }
+
+    fn reset(&mut self) {
+        self.out.truncate(self.start);
+        self.keys.clear();
+        self.set = None;
+        self.unnamed = 0;
+        self.seen = [0; 4];
+    }
+}
+
+impl<'e> RowSink<'_, 'e> {
+    /// Write one item; `plain`: a name key needs no escaping.
+    fn keyed(&mut self, name: Cow<'e, str>, plain: bool, value: Value<'e>, unnamed: bool) {
         let mut key = if unnamed {
             self.unnamed += 1;
             Key::Index(self.unnamed - 1)
@@ -275,20 +312,22 @@ impl<'e> DataSink<'e> for RowSink<'_, 'e> {
             self.out.push(b',');
         }
         match &key {
-            Key::Name(n) => json_str(self.out, n),
-            other => json_str(self.out, &other.to_string()),
+            Key::Name(n) if plain => {
+                self.out.push(b'"');
+                self.out.extend_from_slice(n.as_bytes());
+                self.out.extend_from_slice(b"\":");
+            }
+            Key::Name(n) => {
+                json_str(self.out, n);
+                self.out.push(b':');
+            }
+            other => {
+                json_str(self.out, &other.to_string());
+                self.out.push(b':');
+            }
         }
-        self.out.push(b':');
         json_value(self.out, &value);
         self.remember(key, bit);
-    }
-
-    fn reset(&mut self) {
-        self.out.truncate(self.start);
-        self.keys.clear();
-        self.set = None;
-        self.unnamed = 0;
-        self.seen = [0; 4];
     }
 }
 
