@@ -280,3 +280,71 @@ impl Scan<'_, '_> {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evtx::builder::ChunkWriter;
+
+    /// Write a template definition (`next, guid, size, fragment`) whose body is
+    /// `<EventData><Data Name='{name}'>%0</Data></EventData>`; returns its offset.
+    fn definition(w: &mut ChunkWriter, name: &str) -> usize {
+        let at = w.buf.len();
+        w.buf.extend([0u8; 20]);
+        let size_at = w.buf.len();
+        w.buf.extend([0u8; 4]);
+        w.buf.extend([0x0f, 1, 1, 0]);
+        let root = w.open("EventData", false, true);
+        w.close_start();
+        let data = w.open("Data", true, true);
+        w.attr("Name", false);
+        w.text(name);
+        w.close_start();
+        w.subst(0, ValueType::STRING);
+        w.end(data);
+        w.end(root);
+        w.buf.push(0);
+        let size = (w.buf.len() - size_at - 4) as u32;
+        w.buf[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+        at
+    }
+
+    #[test]
+    fn inline_and_referenced_names_give_one_key() {
+        let mut w = ChunkWriter::default();
+        w.buf.resize(16, 0);
+        // The first definition carries its names inline, the second refers back to them.
+        let first = definition(&mut w, "JobId");
+        let second = definition(&mut w, "JobId");
+        let other = definition(&mut w, "TaskId");
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        definition_key(&w.buf, first, &mut a).unwrap();
+        definition_key(&w.buf, second, &mut b).unwrap();
+        definition_key(&w.buf, other, &mut c).unwrap();
+        assert_ne!(
+            w.buf[first + 24..second].len(),
+            w.buf[second + 24..other].len()
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Cut anywhere inside, the scan gives no key rather than a wrong one.
+        for cut in second + 24..other - 1 {
+            let mut k = Vec::new();
+            if definition_key(&w.buf[..cut], second, &mut k).is_some() {
+                assert_ne!(k, b, "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn store_compares_whole_keys() {
+        let mut w = ChunkWriter::default();
+        w.buf.resize(16, 0);
+        let at = definition(&mut w, "A");
+        let t = Arc::new(super::super::template::compile(&w.buf, at).unwrap());
+        let store = TemplateStore::default();
+        store.insert(b"key one", &t);
+        assert!(store.get(b"key one").is_some());
+        assert!(store.get(b"key two").is_none());
+    }
+}
