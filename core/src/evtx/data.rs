@@ -16,6 +16,9 @@
 //! * nested payloads use the templates the reader resolved into the event ([`Nested`]),
 //!   so the walk never compiles or looks anything up.
 //!
+//! Before this walk, the template's plan (the `plan` module) is tried: for the common
+//! shapes it lists the items outright, and gives way to this walk on anything else.
+//!
 //! Anything else — a nested fragment that was not resolved, damage, the node budget
 //! running out — stops the walk with `Fallback`, and the caller replays the event
 //! through the reference walk after resetting the sink: rare cases stay exact (damage

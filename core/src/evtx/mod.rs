@@ -20,10 +20,15 @@
 //!
 //! [`header`] (file header) → [`chunk`] (64 KiB chunks, record walk) → [`record`] (record
 //! header) → `binxml` (token stream → element tree) → [`template`] (definitions compiled
-//! into a field map, cached per chunk) → [`event`] (lazy [`Event`]) → `render` (XML,
-//! JSON), `data` (EventData/UserData items, fast) → [`row`] (one JSON Lines row per
-//! event). [`value`] holds the typed values, [`xml`] the XML-export reader and
+//! into a field map and a data plan, cached per chunk and shared across the file's chunks
+//! by `shared`) → [`event`] (lazy [`Event`]) → `render` (XML, JSON), `plan` and `data`
+//! (EventData/UserData items, fast) → [`row`] (one JSON Lines row per event, string forms
+//! from `text`). [`value`] holds the typed values, [`xml`] the XML-export reader and
 //! [`builder`] writes valid `.evtx` bytes for tests and benchmarks.
+//!
+//! [`EvtxFile::events`] reads chunk after chunk; [`EvtxFile::par_iter_events`] reads
+//! windows of a few chunks per thread in parallel and yields in the same order, so both
+//! hold a bounded number of events at a time.
 //!
 //! # Invariants
 //!

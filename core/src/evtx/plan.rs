@@ -103,7 +103,11 @@ fn quiet_attrs(el: &Element<'_>) -> bool {
 /// `Event` root: outside the data; children `System`/`RenderingInfo` (skipped), payload
 /// roots, and substitutions (nested payloads).
 fn event_steps(root: &Element<'_>, steps: &mut Vec<Step>) -> Option<()> {
-    if !root.attrs.iter().all(|a| a.value.iter().all(|n| !matches!(n, Node::Subst { .. }))) {
+    if !root
+        .attrs
+        .iter()
+        .all(|a| a.value.iter().all(|n| !matches!(n, Node::Subst { .. })))
+    {
         return None;
     }
     for n in &root.content {

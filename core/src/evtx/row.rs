@@ -135,7 +135,11 @@ impl Key<'_> {
         let (len, first, last) = match self {
             Key::Name(n) => {
                 let b = n.as_bytes();
-                (b.len(), b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0))
+                (
+                    b.len(),
+                    b.first().copied().unwrap_or(0),
+                    b.last().copied().unwrap_or(0),
+                )
             }
             Key::Index(i) => digits(*i),
             Key::Suffixed(n, i) => {
@@ -425,7 +429,9 @@ fn escape_str(out: &mut Vec<u8>, s: &str) {
     let mut i = 0;
     // Eight bytes at a time while none needs escaping; the tail padded with `A`.
     while let Some(b) = bytes.get(i..i + 8) {
-        if !plain8(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])) {
+        if !plain8(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ])) {
             break;
         }
         i += 8;

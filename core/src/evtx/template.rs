@@ -1,12 +1,13 @@
-//! Template definitions, compiled once per chunk into a field map.
+//! Template definitions, compiled into a field map (and a data plan), once per file.
 //!
 //! # Design notes
 //!
 //! A template definition is the element tree of an event with substitution slots. Almost
 //! every record of a log is an instance of one of a few dozen templates, so the tree is
-//! parsed once per chunk and walked once to build a `FieldMap`: for every System field
-//! (EventID, Provider@Name, TimeCreated@SystemTime, Computer, …) whether it is absent, a
-//! literal in the template, or substitution value *n*. Reading a record's system fields is
+//! parsed once (per file, through the shared store) and walked once to build a
+//! `FieldMap`: for every System field (EventID, Provider@Name, TimeCreated@SystemTime,
+//! Computer, …) whether it is absent, a literal in the template, or substitution value
+//! *n*. Reading a record's system fields is
 //! then a value-spec read plus a slice per field; nothing is rendered.
 //!
 //! Templates are keyed by the chunk offset of their definition (every instance carries
@@ -315,7 +316,11 @@ impl<'a> TemplateCache<'a> {
         }
         let data = self.chunk.data;
         let keyed = definition_key(data, def_offset as usize, &mut self.key).is_some();
-        let shared = if keyed { self.store.get(&self.key) } else { None };
+        let shared = if keyed {
+            self.store.get(&self.key)
+        } else {
+            None
+        };
         let t = match shared {
             Some(t) => Ok(t),
             None => {

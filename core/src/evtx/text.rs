@@ -65,7 +65,10 @@ pub(crate) fn push_hex(out: &mut Vec<u8>, v: u64) {
 pub(crate) fn push_hex_upper(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(2 * bytes.len());
     for &b in bytes {
-        out.extend_from_slice(&[HEX_UPPER[usize::from(b >> 4)], HEX_UPPER[usize::from(b & 15)]]);
+        out.extend_from_slice(&[
+            HEX_UPPER[usize::from(b >> 4)],
+            HEX_UPPER[usize::from(b & 15)],
+        ]);
     }
 }
 
@@ -98,7 +101,10 @@ pub(crate) fn push_sid(out: &mut Vec<u8>, sid: &[u8]) {
     push_u64(out, u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]));
     for sub in subs.chunks_exact(4).take(count.into()) {
         out.push(b'-');
-        push_u64(out, u32::from_le_bytes([sub[0], sub[1], sub[2], sub[3]]).into());
+        push_u64(
+            out,
+            u32::from_le_bytes([sub[0], sub[1], sub[2], sub[3]]).into(),
+        );
     }
 }
 
@@ -140,7 +146,20 @@ mod tests {
 
     #[test]
     fn numbers_match_fmt() {
-        for v in [0u64, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, u64::MAX, 1 << 40] {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            65535,
+            u64::MAX,
+            1 << 40,
+        ] {
             assert_eq!(s(|o| push_u64(o, v)), v.to_string());
             assert_eq!(s(|o| push_hex(o, v)), format!("0x{v:x}"));
         }
