@@ -93,8 +93,16 @@ fn scan_file_inner(c: &Classifier, path: &Path, opts: ScanOptions) -> FileResult
         Some(EventFormat::Evtx) => {
             let file =
                 EvtxFile::parse(bytes).map_err(|e| Error::from(e.with_path(input.path())))?;
-            let (events, damage) = file.par_events(&filter);
-            (c.scan_events(events), damage)
+            let mut damage = Vec::new();
+            let events = file.par_iter_events(&filter).filter_map(|item| match item {
+                Ok(e) => Some(e),
+                Err(d) => {
+                    damage.push(d);
+                    None
+                }
+            });
+            let found = c.scan_events(events);
+            (found, damage)
         }
         Some(EventFormat::Xml) => {
             let (events, damage) = evtx::read_xml_events(bytes, &filter);

@@ -8,7 +8,7 @@
 //! * `rows`: every event written as a JSON Lines row (`Event::append_json_row`) into a
 //!   buffer that is dropped every MiB (what `marslog parse --format jsonl` will write);
 //! * `xml`: every event rendered with `to_xml`;
-//! * `par`: like `full` through `par_events` (all threads).
+//! * `par`: like `full` through `par_iter_events` (all threads, bounded windows).
 //!
 //! Each run includes reading the file. Prints the median, min and max of RUNS runs
 //! (default 5) and the throughput of the median.
@@ -79,10 +79,9 @@ fn run(mode: &str, path: &str) -> (usize, u64, u64) {
             }
         }
         "par" => {
-            let (events, _) = file.par_events(&all);
-            for e in &events {
+            for e in file.par_iter_events(&all).flatten() {
                 n += 1;
-                acc = acc.wrapping_add(extract(e));
+                acc = acc.wrapping_add(extract(&e));
             }
         }
         other => panic!("unknown mode {other}"),

@@ -154,8 +154,17 @@ fn scan_events(
     let (found, damage) = match format {
         marslog::evtx::EventFormat::Evtx => {
             let file = marslog::evtx::EvtxFile::parse(bytes).map_err(|e| e.with_path(name))?;
-            let (events, damage) = file.par_events(&filter);
-            (c.scan_events(events), damage)
+            // Streamed in windows of a few chunks per thread: memory stays bounded.
+            let mut damage = Vec::new();
+            let events = file.par_iter_events(&filter).filter_map(|item| match item {
+                Ok(e) => Some(e),
+                Err(d) => {
+                    damage.push(d);
+                    None
+                }
+            });
+            let found = c.scan_events(events);
+            (found, damage)
         }
         marslog::evtx::EventFormat::Xml => {
             let (events, damage) = marslog::evtx::read_xml_events(bytes, &filter);

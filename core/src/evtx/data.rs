@@ -16,6 +16,9 @@
 //! * nested payloads use the templates the reader resolved into the event ([`Nested`]),
 //!   so the walk never compiles or looks anything up.
 //!
+//! Before this walk, the template's plan (the `plan` module) is tried: for the common
+//! shapes it lists the items outright, and gives way to this walk on anything else.
+//!
 //! Anything else — a nested fragment that was not resolved, damage, the node budget
 //! running out — stops the walk with `Fallback`, and the caller replays the event
 //! through the reference walk after resetting the sink: rare cases stay exact (damage
@@ -39,6 +42,20 @@ pub(crate) trait DataSink<'e> {
     fn item(&mut self, name: Cow<'e, str>, value: Value<'e>, unnamed: bool);
     /// Forget the items received so far (the walk starts again).
     fn reset(&mut self);
+    /// An item named by a template literal; `plain` when the name holds no character that
+    /// JSON escapes (a control character, `"` or `\\`), `fresh` when no other item of
+    /// the event has the same name.
+    fn item_static(
+        &mut self,
+        name: &'e str,
+        plain: bool,
+        fresh: bool,
+        value: Value<'e>,
+        unnamed: bool,
+    ) {
+        let _ = (plain, fresh);
+        self.item(Cow::Borrowed(name), value, unnamed);
+    }
 }
 
 impl<'e> DataSink<'e> for Vec<DataField<'e>> {
@@ -189,6 +206,13 @@ pub(crate) fn fast_data<'e, 'a: 'e, S: DataSink<'e>>(
     e: &'e EvtxEvent<'a>,
     sink: &mut S,
 ) -> Result<(), Fallback> {
+    if let Some(plan) = &e.template.plan {
+        let run = super::plan::run(plan, &e.values, e.chunk.data, &e.nested, false, sink);
+        if run.is_ok() {
+            return Ok(());
+        }
+        sink.reset();
+    }
     let mut w = DataWalk {
         data: e.chunk.data,
         nested: &e.nested,

@@ -20,10 +20,15 @@
 //!
 //! [`header`] (file header) → [`chunk`] (64 KiB chunks, record walk) → [`record`] (record
 //! header) → `binxml` (token stream → element tree) → [`template`] (definitions compiled
-//! into a field map, cached per chunk) → [`event`] (lazy [`Event`]) → `render` (XML,
-//! JSON), `data` (EventData/UserData items, fast) → [`row`] (one JSON Lines row per
-//! event). [`value`] holds the typed values, [`xml`] the XML-export reader and
+//! into a field map and a data plan, cached per chunk and shared across the file's chunks
+//! by `shared`) → [`event`] (lazy [`Event`]) → `render` (XML, JSON), `plan` and `data`
+//! (EventData/UserData items, fast) → [`row`] (one JSON Lines row per event, string forms
+//! from `text`). [`value`] holds the typed values, [`xml`] the XML-export reader and
 //! [`builder`] writes valid `.evtx` bytes for tests and benchmarks.
+//!
+//! [`EvtxFile::events`] reads chunk after chunk; [`EvtxFile::par_iter_events`] reads
+//! windows of a few chunks per thread in parallel and yields in the same order, so both
+//! hold a bounded number of events at a time.
 //!
 //! # Invariants
 //!
@@ -42,6 +47,7 @@
 //!   template field map, before anything of its payload is decoded.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -59,7 +65,10 @@ pub mod xml;
 
 mod binxml;
 mod data;
+mod plan;
 mod render;
+mod shared;
+mod text;
 
 pub use binxml::BinXmlError;
 pub use chunk::ChunkHeader;
@@ -74,6 +83,7 @@ pub use xml::read_xml_events;
 
 use chunk::{RecordWalk, WalkItem, CHUNK_HEADER_SIZE, CHUNK_SIZE};
 use header::HEADER_BLOCK_SIZE;
+use shared::TemplateStore;
 use template::{ChunkRef, TemplateCache};
 
 /// What kind of event input a buffer holds.
@@ -391,35 +401,106 @@ impl<'a> EvtxFile<'a> {
             current: None,
             pending: self.file_damage().into_iter().collect(),
             filter,
+            store: Arc::default(),
         }
     }
 
     /// Like [`events`](Self::events), with chunks read in parallel (rayon); events and
-    /// damage come back in record order.
+    /// damage come back in record order. Collects everything: prefer
+    /// [`par_iter_events`](Self::par_iter_events), which holds a few chunks' events at a
+    /// time.
     pub fn par_events(&self, filter: &EventFilter) -> (Vec<Event<'a>>, Vec<Damage>) {
-        let per_chunk: Vec<(Vec<Event<'a>>, Vec<Damage>)> = self
-            .order
-            .par_iter()
-            .map(|&n| {
-                let mut events = Vec::new();
-                let mut damage = Vec::new();
-                let mut reader = ChunkReader::open(self.data, self.header, n);
-                while let Some(item) = reader.next(filter) {
-                    match item {
-                        Ok(e) => events.push(e),
-                        Err(d) => damage.push(d),
-                    }
-                }
-                (events, damage)
-            })
-            .collect();
-        let mut events = Vec::with_capacity(per_chunk.iter().map(|c| c.0.len()).sum());
-        let mut damage: Vec<Damage> = self.file_damage().into_iter().collect();
-        for (e, d) in per_chunk {
-            events.extend(e);
-            damage.extend(d);
+        let mut events = Vec::new();
+        let mut damage = Vec::new();
+        for item in self.par_iter_events(filter) {
+            match item {
+                Ok(e) => events.push(e),
+                Err(d) => damage.push(d),
+            }
         }
         (events, damage)
+    }
+
+    /// The items of [`events`](Self::events), in the same order, read in parallel: chunks
+    /// are read in windows of a few per thread (rayon), and a window's events are handed
+    /// out before the next window is read, so memory stays proportional to the window,
+    /// not to the file.
+    pub fn par_iter_events<'f>(&self, filter: &'f EventFilter) -> ParEvents<'a, 'f> {
+        ParEvents {
+            data: self.data,
+            header: self.header,
+            order: self.order.clone(),
+            next_slot: 0,
+            window: PAR_CHUNKS_PER_THREAD * rayon::current_num_threads().max(1),
+            ready: self.file_damage().map(Err).into_iter().collect(),
+            filter,
+            store: Arc::default(),
+        }
+    }
+}
+
+/// Chunks per thread in a window of [`EvtxFile::par_iter_events`].
+pub const PAR_CHUNKS_PER_THREAD: usize = 4;
+
+/// Iterator returned by [`EvtxFile::par_iter_events`].
+pub struct ParEvents<'a, 'f> {
+    data: &'a [u8],
+    header: FileHeader,
+    order: Vec<u64>,
+    /// Index in `order` of the first chunk not read yet.
+    next_slot: usize,
+    /// Chunks read per window.
+    window: usize,
+    /// Items of the window being handed out.
+    ready: std::collections::VecDeque<Result<Event<'a>, Damage>>,
+    filter: &'f EventFilter,
+    store: Arc<TemplateStore<'a>>,
+}
+
+impl<'a> ParEvents<'a, '_> {
+    /// Read the next window of chunks in parallel into `ready`.
+    fn fill(&mut self) {
+        let end = (self.next_slot + self.window).min(self.order.len());
+        let slots = &self.order[self.next_slot..end];
+        self.next_slot = end;
+        let (data, header, filter, store) = (self.data, self.header, self.filter, &self.store);
+        let per_chunk: Vec<Vec<Result<Event<'a>, Damage>>> = slots
+            .par_iter()
+            .map(|&n| {
+                let mut items = Vec::new();
+                let mut reader = ChunkReader::open(data, header, n, store);
+                while let Some(item) = reader.next(filter) {
+                    items.push(item);
+                }
+                items
+            })
+            .collect();
+        self.ready.extend(per_chunk.into_iter().flatten());
+    }
+}
+
+impl<'a> Iterator for ParEvents<'a, '_> {
+    type Item = Result<Event<'a>, Damage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            if self.next_slot >= self.order.len() {
+                return None;
+            }
+            self.fill();
+        }
+    }
+}
+
+impl fmt::Debug for ParEvents<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParEvents")
+            .field("filter", self.filter)
+            .field("window", &self.window)
+            .finish_non_exhaustive()
     }
 }
 
@@ -438,7 +519,7 @@ struct ChunkReader<'a> {
 }
 
 impl<'a> ChunkReader<'a> {
-    fn open(data: &'a [u8], file: FileHeader, n: u64) -> Self {
+    fn open(data: &'a [u8], file: FileHeader, n: u64, store: &Arc<TemplateStore<'a>>) -> Self {
         let bytes = slot_bytes(data, n);
         let file_offset = (HEADER_BLOCK_SIZE + n as usize * CHUNK_SIZE) as u64;
         let ctx = ChunkRef {
@@ -505,7 +586,7 @@ impl<'a> ChunkReader<'a> {
         pending.reverse();
         ChunkReader {
             walk: Some(RecordWalk::new(bytes, h)),
-            ctx: Some(TemplateCache::new(ctx)),
+            ctx: Some(TemplateCache::new(ctx, store.clone())),
             pending,
         }
     }
@@ -554,6 +635,7 @@ pub struct Events<'a, 'f> {
     current: Option<ChunkReader<'a>>,
     pending: Vec<Damage>,
     filter: &'f EventFilter,
+    store: Arc<TemplateStore<'a>>,
 }
 
 impl<'a> Iterator for Events<'a, '_> {
@@ -570,7 +652,7 @@ impl<'a> Iterator for Events<'a, '_> {
                 }
             }
             let n = self.order.next()?;
-            self.current = Some(ChunkReader::open(self.data, self.header, n));
+            self.current = Some(ChunkReader::open(self.data, self.header, n, &self.store));
         }
     }
 }

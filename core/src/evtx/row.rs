@@ -25,7 +25,8 @@ use std::io;
 
 use super::data::DataSink;
 use super::template::SystemField;
-use super::value::{write_filetime, Utf16Str, Value};
+use super::text::{guid, push_hex, push_hex_upper, push_i64, push_sid, push_u64};
+use super::value::{filetime_ascii, systime_ascii, Utf16Str, Value};
 use super::{Damage, Event};
 
 /// Up to this many keys, repeated keys are found by a linear scan.
@@ -40,23 +41,17 @@ impl Event<'_> {
         out.extend_from_slice(b",\"record_id\":");
         push_u64(out, self.record_id());
         out.extend_from_slice(b",\"timestamp\":");
-        match self.written_filetime() {
+        match self.written_filetime().or_else(|| {
+            let t = self.timestamp()?;
+            let secs = u64::try_from(t.timestamp() + 11_644_473_600).ok()?;
+            Some(secs * 10_000_000 + u64::from(t.timestamp_subsec_nanos() / 100))
+        }) {
             Some(ft) => {
                 out.push(b'"');
-                let _ = write_filetime(&mut Raw(out), ft);
+                out.extend_from_slice(&filetime_ascii(ft));
                 out.push(b'"');
             }
-            None => match self.timestamp().and_then(|t| {
-                let secs = u64::try_from(t.timestamp() + 11_644_473_600).ok()?;
-                Some(secs * 10_000_000 + u64::from(t.timestamp_subsec_nanos() / 100))
-            }) {
-                Some(ft) => {
-                    out.push(b'"');
-                    let _ = write_filetime(&mut Raw(out), ft);
-                    out.push(b'"');
-                }
-                None => out.extend_from_slice(b"null"),
-            },
+            None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"event_id\":");
         opt_u64(out, self.event_id().map(u64::from));
@@ -78,9 +73,10 @@ impl Event<'_> {
         let mut sink = RowSink {
             out,
             start,
-            keys: Vec::new(),
+            keys: KeyList::new(),
             set: None,
             unnamed: 0,
+            seen: [0; 4],
         };
         let damage = self.data_into(&mut sink).err();
         if damage.is_some() {
@@ -122,7 +118,43 @@ impl fmt::Display for Key<'_> {
     }
 }
 
+/// Decimal digits of `i`, its first and its last digit.
+fn digits(i: usize) -> (usize, u8, u8) {
+    let (mut n, mut first) = (1, i);
+    while first >= 10 {
+        first /= 10;
+        n += 1;
+    }
+    (n, b'0' + first as u8, b'0' + (i % 10) as u8)
+}
+
 impl Key<'_> {
+    /// A bit of a 256-bit set chosen from the key's text (its length and its first and
+    /// last bytes), as (word, mask): equal texts get equal bits.
+    fn bit(&self) -> (usize, u64) {
+        let (len, first, last) = match self {
+            Key::Name(n) => {
+                let b = n.as_bytes();
+                (
+                    b.len(),
+                    b.first().copied().unwrap_or(0),
+                    b.last().copied().unwrap_or(0),
+                )
+            }
+            Key::Index(i) => digits(*i),
+            Key::Suffixed(n, i) => {
+                let (d, _, last) = digits(*i);
+                let first = n.as_bytes().first().copied().unwrap_or(b'_');
+                (n.len() + 1 + d, first, last)
+            }
+        };
+        let h = (len as u64).wrapping_mul(0x9E37_79B9)
+            ^ u64::from(first).wrapping_mul(0x85EB_CA6B)
+            ^ u64::from(last).wrapping_mul(0xC2B2_AE35);
+        let i = h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+        ((i >> 6) as usize, 1 << (i & 63))
+    }
+
     /// Same text as `other`? (Cheap for the common name-to-name case.)
     fn same(&self, other: &Key<'_>) -> bool {
         match (self, other) {
@@ -133,29 +165,82 @@ impl Key<'_> {
     }
 }
 
+/// Keys in order: the first [`INLINE_KEYS`] in place (no allocation per row), the rest
+/// in a vector.
+struct KeyList<'e> {
+    inline: [Key<'e>; INLINE_KEYS],
+    n: usize,
+    spill: Vec<Key<'e>>,
+}
+
+const INLINE_KEYS: usize = 16;
+
+impl<'e> KeyList<'e> {
+    fn new() -> Self {
+        KeyList {
+            inline: std::array::from_fn(|_| Key::Index(0)),
+            n: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.n + self.spill.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Key<'e>> {
+        self.inline[..self.n].iter().chain(&self.spill)
+    }
+
+    fn push(&mut self, k: Key<'e>) {
+        if self.n < INLINE_KEYS {
+            self.inline[self.n] = k;
+            self.n += 1;
+        } else {
+            self.spill.push(k);
+        }
+    }
+
+    fn clear(&mut self) {
+        for k in &mut self.inline[..self.n] {
+            *k = Key::Index(0);
+        }
+        self.n = 0;
+        self.spill.clear();
+    }
+}
+
 struct RowSink<'o, 'e> {
     out: &'o mut Vec<u8>,
     /// Where the items start (just after `"data":{`).
     start: usize,
-    keys: Vec<Key<'e>>,
+    keys: KeyList<'e>,
     /// The keys' text, once there are more than [`LINEAR_KEYS`].
     set: Option<HashSet<String>>,
     unnamed: usize,
+    /// One bit per key remembered ([`Key::bit`]): a key whose bit is clear is new.
+    seen: [u64; 4],
 }
 
 impl<'e> RowSink<'_, 'e> {
-    fn used(&self, k: &Key<'_>) -> bool {
+    /// Whether `k` (whose [`Key::bit`] is `(w, b)`) was written already.
+    fn used(&self, k: &Key<'_>, (w, b): (usize, u64)) -> bool {
+        if self.seen[w] & b == 0 {
+            return false;
+        }
         match &self.set {
             Some(set) => set.contains(&k.to_string()),
             None => self.keys.iter().any(|x| x.same(k)),
         }
     }
 
-    fn remember(&mut self, k: Key<'e>) {
+    fn remember(&mut self, k: Key<'e>, (w, b): (usize, u64)) {
+        self.seen[w] |= b;
         if let Some(set) = &mut self.set {
             set.insert(k.to_string());
         } else if self.keys.len() == LINEAR_KEYS {
-            let mut set: HashSet<String> = self.keys.drain(..).map(|x| x.to_string()).collect();
+            let mut set: HashSet<String> = self.keys.iter().map(|x| x.to_string()).collect();
+            self.keys.clear();
             set.insert(k.to_string());
             self.set = Some(set);
         } else {
@@ -166,13 +251,51 @@ impl<'e> RowSink<'_, 'e> {
 
 impl<'e> DataSink<'e> for RowSink<'_, 'e> {
     fn item(&mut self, name: Cow<'e, str>, value: Value<'e>, unnamed: bool) {
+        self.keyed(name, false, value, unnamed);
+    }
+
+    fn item_static(
+        &mut self,
+        name: &'e str,
+        plain: bool,
+        fresh: bool,
+        value: Value<'e>,
+        unnamed: bool,
+    ) {
+        if fresh && plain && !unnamed {
+            // No key of this row can repeat: nothing to check or remember.
+            if self.out.len() > self.start {
+                self.out.push(b',');
+            }
+            self.out.push(b'"');
+            self.out.extend_from_slice(name.as_bytes());
+            self.out.extend_from_slice(b"\":");
+            json_value(self.out, &value);
+            return;
+        }
+        self.keyed(Cow::Borrowed(name), plain, value, unnamed);
+    }
+
+    fn reset(&mut self) {
+        self.out.truncate(self.start);
+        self.keys.clear();
+        self.set = None;
+        self.unnamed = 0;
+        self.seen = [0; 4];
+    }
+}
+
+impl<'e> RowSink<'_, 'e> {
+    /// Write one item; `plain`: a name key needs no escaping.
+    fn keyed(&mut self, name: Cow<'e, str>, plain: bool, value: Value<'e>, unnamed: bool) {
         let mut key = if unnamed {
             self.unnamed += 1;
             Key::Index(self.unnamed - 1)
         } else {
             Key::Name(name)
         };
-        if self.used(&key) {
+        let mut bit = key.bit();
+        if self.used(&key, bit) {
             let base: Cow<'e, str> = match key {
                 Key::Name(n) => n,
                 other => Cow::Owned(other.to_string()),
@@ -180,8 +303,10 @@ impl<'e> DataSink<'e> for RowSink<'_, 'e> {
             let mut i = 1;
             loop {
                 let k = Key::Suffixed(base.clone(), i);
-                if !self.used(&k) {
+                let b = k.bit();
+                if !self.used(&k, b) {
                     key = k;
+                    bit = b;
                     break;
                 }
                 i += 1;
@@ -191,29 +316,22 @@ impl<'e> DataSink<'e> for RowSink<'_, 'e> {
             self.out.push(b',');
         }
         match &key {
-            Key::Name(n) => json_str(self.out, n),
-            other => json_str(self.out, &other.to_string()),
+            Key::Name(n) if plain => {
+                self.out.push(b'"');
+                self.out.extend_from_slice(n.as_bytes());
+                self.out.extend_from_slice(b"\":");
+            }
+            Key::Name(n) => {
+                json_str(self.out, n);
+                self.out.push(b':');
+            }
+            other => {
+                json_str(self.out, &other.to_string());
+                self.out.push(b':');
+            }
         }
-        self.out.push(b':');
         json_value(self.out, &value);
-        self.remember(key);
-    }
-
-    fn reset(&mut self) {
-        self.out.truncate(self.start);
-        self.keys.clear();
-        self.set = None;
-        self.unnamed = 0;
-    }
-}
-
-/// `fmt::Write` into a byte buffer, unescaped (for text known to be JSON-safe).
-struct Raw<'o>(&'o mut Vec<u8>);
-
-impl fmt::Write for Raw<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
+        self.remember(key, bit);
     }
 }
 
@@ -225,20 +343,6 @@ impl fmt::Write for Escaped<'_> {
         escape_str(self.0, s);
         Ok(())
     }
-}
-
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
 }
 
 fn opt_u64(out: &mut Vec<u8>, v: Option<u64>) {
@@ -266,45 +370,23 @@ fn json_value(out: &mut Vec<u8>, v: &Value<'_>) {
         Value::U16(v) => push_u64(out, (*v).into()),
         Value::U32(v) => push_u64(out, (*v).into()),
         Value::U64(v) => push_u64(out, *v),
+        Value::I8(v) => push_i64(out, (*v).into()),
+        Value::I16(v) => push_i64(out, (*v).into()),
+        Value::I32(v) => push_i64(out, (*v).into()),
+        Value::I64(v) => push_i64(out, *v),
         Value::HexI32(v) => push_hex(out, (*v).into()),
         Value::HexI64(v) => push_hex(out, *v),
-        // Digits, signs, hex, GUIDs, SIDs and times need no escaping.
-        Value::I8(_)
-        | Value::I16(_)
-        | Value::I32(_)
-        | Value::I64(_)
-        | Value::F32(_)
-        | Value::F64(_)
-        | Value::Bool(_)
-        | Value::Binary(_)
-        | Value::Guid(_)
-        | Value::FileTime(_)
-        | Value::SysTime(_)
-        | Value::Sid(_) => {
-            let _ = fmt::Write::write_fmt(&mut Raw(out), format_args!("{v}"));
-        }
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Binary(b) => push_hex_upper(out, b),
+        Value::Guid(g) => out.extend_from_slice(&guid(g)),
+        Value::FileTime(ft) => out.extend_from_slice(&filetime_ascii(*ft)),
+        Value::SysTime(st) => out.extend_from_slice(&systime_ascii(st)),
+        Value::Sid(s) => push_sid(out, s),
         other => {
             let _ = fmt::Write::write_fmt(&mut Escaped(out), format_args!("{other}"));
         }
     }
     out.push(b'"');
-}
-
-fn push_hex(out: &mut Vec<u8>, v: u64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 16];
-    let mut i = buf.len();
-    let mut x = v;
-    loop {
-        i -= 1;
-        buf[i] = HEX[(x & 15) as usize];
-        x >>= 4;
-        if x == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(b"0x");
-    out.extend_from_slice(&buf[i..]);
 }
 
 fn escape_byte(out: &mut Vec<u8>, b: u8) {
@@ -332,14 +414,42 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether none of the eight bytes of `x` is a control character, quote or backslash.
+fn plain8(x: u64) -> bool {
+    const LANES: u64 = 0x0101_0101_0101_0101;
+    let zero = |y: u64| y.wrapping_sub(LANES) & !y & (LANES << 7);
+    let control = x.wrapping_sub(0x20 * LANES) & !x & (LANES << 7);
+    control == 0
+        && zero(x ^ (u64::from(b'"') * LANES)) == 0
+        && zero(x ^ (u64::from(b'\\') * LANES)) == 0
+}
+
 fn escape_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    let mut i = 0;
+    // Eight bytes at a time while none needs escaping; the tail padded with `A`.
+    while let Some(b) = bytes.get(i..i + 8) {
+        if !plain8(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ])) {
+            break;
+        }
+        i += 8;
+    }
+    if i + 8 > bytes.len() {
+        let mut tail = [b'A'; 8];
+        tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+        if plain8(u64::from_le_bytes(tail)) {
+            out.extend_from_slice(bytes);
+            return;
+        }
+    }
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (k, &b) in bytes.iter().enumerate().skip(i) {
         if needs_escape(b) {
-            out.extend_from_slice(&bytes[run..i]);
+            out.extend_from_slice(&bytes[run..k]);
             escape_byte(out, b);
-            run = i + 1;
+            run = k + 1;
         }
     }
     out.extend_from_slice(&bytes[run..]);

@@ -1,20 +1,24 @@
-//! Template definitions, compiled once per chunk into a field map.
+//! Template definitions, compiled into a field map (and a data plan), once per file.
 //!
 //! # Design notes
 //!
 //! A template definition is the element tree of an event with substitution slots. Almost
 //! every record of a log is an instance of one of a few dozen templates, so the tree is
-//! parsed once per chunk and walked once to build a `FieldMap`: for every System field
-//! (EventID, Provider@Name, TimeCreated@SystemTime, Computer, …) whether it is absent, a
-//! literal in the template, or substitution value *n*. Reading a record's system fields is
+//! parsed once (per file, through the shared store) and walked once to build a
+//! `FieldMap`: for every System field (EventID, Provider@Name, TimeCreated@SystemTime,
+//! Computer, …) whether it is absent, a literal in the template, or substitution value
+//! *n*. Reading a record's system fields is
 //! then a value-spec read plus a slice per field; nothing is rendered.
 //!
 //! Templates are keyed by the chunk offset of their definition (every instance carries
 //! it). `TemplateCache` keeps them, failures included, so a bad definition is parsed once
-//! and a reference loop cannot arise: definitions never contain instances
-//! (see the `binxml` module). The cache belongs to the one thread reading the chunk: no
-//! lock. Events hold their templates by reference count, the outer one and the templates
-//! of their nested payloads (resolved when the event is read), so their data items can
+//! and a reference loop cannot arise: definitions never contain instances (see the
+//! `binxml` module). The cache belongs to the one thread reading the chunk: no lock. On
+//! a chunk's first use of a definition it asks the file's `TemplateStore` (the `shared`
+//! module), which hands out the template compiled from an equal definition in another
+//! chunk, so each template is compiled about once per file. Events hold their templates
+//! by reference count, the outer one and the templates of their nested payloads
+//! (resolved when the event is read), so their data items can
 //! borrow names from the templates.
 
 use std::collections::HashMap;
@@ -22,6 +26,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
+use super::plan::Plan;
+use super::shared::{definition_key, TemplateStore};
 
 /// The System fields the field map locates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,6 +138,8 @@ pub(crate) struct Template<'a> {
     pub(crate) map: FieldMap,
     /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
     pub(crate) items_hint: usize,
+    /// The data items as a list of steps, when the shape allows (the `plan` module).
+    pub(crate) plan: Option<Plan>,
 }
 
 impl<'a> Template<'a> {
@@ -158,10 +166,12 @@ impl<'a> Template<'a> {
                 }
             }
         }
+        let plan = super::plan::plan(&root);
         Template {
             root,
             map,
             items_hint,
+            plan,
         }
     }
 }
@@ -277,27 +287,50 @@ pub(crate) struct TemplateCache<'a> {
     pub(crate) chunk: ChunkRef<'a>,
     templates: TemplateMap<'a>,
     names: Names,
+    /// Templates shared with the other chunks of the file.
+    store: Arc<TemplateStore<'a>>,
+    /// Scratch buffer for normalised definitions.
+    key: Vec<u8>,
 }
 
 /// Size of a template definition header: next offset, GUID, data size.
 const TEMPLATE_HEADER: usize = 4 + 16 + 4;
 
 impl<'a> TemplateCache<'a> {
-    pub(crate) fn new(chunk: ChunkRef<'a>) -> Self {
+    pub(crate) fn new(chunk: ChunkRef<'a>, store: Arc<TemplateStore<'a>>) -> Self {
         TemplateCache {
             chunk,
             templates: TemplateMap::default(),
             names: Names::default(),
+            store,
+            key: Vec::new(),
         }
     }
 
-    /// The template whose definition starts at chunk offset `def_offset`, compiled on
-    /// first use.
+    /// The template whose definition starts at chunk offset `def_offset`: from this
+    /// chunk's cache, else from the file's store (same normalised definition), else
+    /// compiled.
     pub(crate) fn template(&mut self, def_offset: u32) -> Result<Arc<Template<'a>>, BinXmlError> {
         if let Some(t) = self.templates.get(&def_offset) {
             return t.clone();
         }
-        let t = compile_with(self.chunk.data, def_offset as usize, &mut self.names).map(Arc::new);
+        let data = self.chunk.data;
+        let keyed = definition_key(data, def_offset as usize, &mut self.key).is_some();
+        let shared = if keyed {
+            self.store.get(&self.key)
+        } else {
+            None
+        };
+        let t = match shared {
+            Some(t) => Ok(t),
+            None => {
+                let t = compile_with(data, def_offset as usize, &mut self.names).map(Arc::new);
+                if let (true, Ok(t)) = (keyed, &t) {
+                    self.store.insert(&self.key, t);
+                }
+                t
+            }
+        };
         self.templates.insert(def_offset, t.clone());
         t
     }

@@ -189,19 +189,26 @@ impl<'a> Utf16Str<'a> {
 /// units at a time: in `x - 0x0001…` with `!x & 0x8000…` the lowest flagged unit is the
 /// first zero one (borrows only move upwards from a zero unit).
 fn nul_unit(even: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0001_0001_0001_0001;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & (ONES << 15);
+    let word = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    // 32 bytes per step (one branch), then 8, then single units.
+    let mut blocks = even.chunks_exact(32);
     let mut i = 0;
+    for b in &mut blocks {
+        let z = [
+            zero(word(&b[..8])),
+            zero(word(&b[8..16])),
+            zero(word(&b[16..24])),
+            zero(word(&b[24..32])),
+        ];
+        if z[0] | z[1] | z[2] | z[3] != 0 {
+            break;
+        }
+        i += 32;
+    }
     while i + 8 <= even.len() {
-        let x = u64::from_le_bytes([
-            even[i],
-            even[i + 1],
-            even[i + 2],
-            even[i + 3],
-            even[i + 4],
-            even[i + 5],
-            even[i + 6],
-            even[i + 7],
-        ]);
-        let z = x.wrapping_sub(0x0001_0001_0001_0001) & !x & 0x8000_8000_8000_8000;
+        let z = zero(word(&even[i..i + 8]));
         if z != 0 {
             return Some(i + (z.trailing_zeros() as usize / 16) * 2);
         }
@@ -534,20 +541,37 @@ impl TimeFields {
         Some(t.and_utc())
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS.fffffffZ` (the year modulo 10,000).
+    fn ascii(&self) -> [u8; 28] {
+        let mdhms = [self.month, self.day, self.hour, self.minute, self.second];
+        super::text::time(self.year, mdhms, self.ticks)
+    }
+
     fn write(&self, f: &mut impl fmt::Write) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
-            self.year % 10_000,
-            self.month,
-            self.day,
-            self.hour,
-            self.minute,
-            self.second,
-            self.ticks
-        )
+        f.write_str(std::str::from_utf8(&self.ascii()).unwrap_or_default())
     }
 }
+
+/// A FILETIME as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, in ASCII bytes.
+pub(crate) fn filetime_ascii(ft: u64) -> [u8; 28] {
+    filetime_fields(ft).ascii()
+}
+
+/// A SYSTEMTIME as [`Display`](fmt::Display) writes it, in ASCII bytes.
+pub(crate) fn systime_ascii(st: &[u8; 16]) -> [u8; 28] {
+    systime_fields(st).unwrap_or(SYSTIME_INVALID).ascii()
+}
+
+/// What an invalid SYSTEMTIME is written as.
+const SYSTIME_INVALID: TimeFields = TimeFields {
+    year: 1601,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    ticks: 0,
+};
 
 fn filetime_fields(ft: u64) -> TimeFields {
     if ft > i64::MAX as u64 {
@@ -612,45 +636,20 @@ pub fn write_filetime(f: &mut impl fmt::Write, ft: u64) -> fmt::Result {
 
 /// Write a GUID (little-endian layout) as `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`.
 pub fn write_guid(f: &mut impl fmt::Write, g: &[u8; 16]) -> fmt::Result {
-    write!(
-        f,
-        "{{{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}}}",
-        u32::from_le_bytes([g[0], g[1], g[2], g[3]]),
-        u16::from_le_bytes([g[4], g[5]]),
-        u16::from_le_bytes([g[6], g[7]]),
-        g[8],
-        g[9],
-        g[10],
-        g[11],
-        g[12],
-        g[13],
-        g[14],
-        g[15]
-    )
+    f.write_str(std::str::from_utf8(&super::text::guid(g)).unwrap_or_default())
 }
 
 /// Write a binary SID as `S-R-A-S1-…`.
 pub fn write_sid(f: &mut impl fmt::Write, sid: &[u8]) -> fmt::Result {
-    let [revision, count, a0, a1, a2, a3, a4, a5, ref subs @ ..] = *sid else {
-        return f.write_str("S-?");
-    };
-    let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
-    write!(f, "S-{revision}-{authority}")?;
-    for sub in subs.chunks_exact(4).take(count.into()) {
-        write!(
-            f,
-            "-{}",
-            u32::from_le_bytes([sub[0], sub[1], sub[2], sub[3]])
-        )?;
-    }
-    Ok(())
+    let mut out = Vec::with_capacity(64);
+    super::text::push_sid(&mut out, sid);
+    f.write_str(std::str::from_utf8(&out).unwrap_or_default())
 }
 
 fn write_hex_upper(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
-    for b in bytes {
-        write!(f, "{b:02X}")?;
-    }
-    Ok(())
+    let mut out = Vec::with_capacity(2 * bytes.len());
+    super::text::push_hex_upper(&mut out, bytes);
+    f.write_str(std::str::from_utf8(&out).unwrap_or_default())
 }
 
 impl fmt::Display for Value<'_> {
@@ -673,14 +672,7 @@ impl fmt::Display for Value<'_> {
             Value::Binary(b) => write_hex_upper(f, b),
             Value::Guid(g) => write_guid(f, g),
             Value::FileTime(ft) => write_filetime(f, *ft),
-            Value::SysTime(st) => systime_fields(st)
-                .unwrap_or(TimeFields {
-                    year: 1601,
-                    month: 1,
-                    day: 1,
-                    ..TimeFields::default()
-                })
-                .write(f),
+            Value::SysTime(st) => systime_fields(st).unwrap_or(SYSTIME_INVALID).write(f),
             Value::Sid(s) => write_sid(f, s),
             Value::HexI32(v) => write!(f, "0x{v:x}"),
             Value::HexI64(v) => write!(f, "0x{v:x}"),

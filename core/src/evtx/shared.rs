@@ -1,0 +1,350 @@
+//! Compiled templates shared by all the chunks of a file.
+//!
+//! # Design notes
+//!
+//! Every chunk carries its own copy of the template definitions it uses, so a per-chunk
+//! cache compiles each template again in every chunk (about a fifth of a full read, and
+//! most of a filtered one). The copies are rarely byte-identical: a definition refers to
+//! names by chunk offset, and a name is written inline at its first use in the chunk and
+//! referenced from then on, so the same template reads differently from chunk to chunk
+//! (and element sizes change with it).
+//!
+//! The store is therefore keyed by a *normalised* definition: the token stream exactly as
+//! the tree parser reads it, with every name reference replaced by the name's characters
+//! and the size fields the parser ignores (definition size, element data size, attribute
+//! list size) left out. Two definitions with equal normalised forms parse to equal trees,
+//! so a hit reuses the tree compiled from the first copy (its text borrows that copy's
+//! bytes, which are equal). The form is compared in full on a hit; the hash only picks
+//! the bucket. The scan allocates nothing (one scratch buffer per chunk reader) and costs
+//! a small fraction of a compile.
+//!
+//! Only successful compiles are shared (errors carry chunk offsets, and stay in the
+//! per-chunk cache). Anything the scan does not follow exactly — an unknown token, a
+//! truncated stream, nesting deeper than the parser accepts — gives no key, and the
+//! template is compiled per chunk as before. The store is bounded ([`MAX_KEY_BYTES`]);
+//! when full, templates are still compiled, just not kept.
+//!
+//! The store is shared by the threads reading a file (a mutex, taken once per template
+//! and chunk, never per record).
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::{Arc, Mutex};
+
+use super::binxml::{token, Cursor, PResult, MAX_DEPTH};
+use super::template::Template;
+use super::value::ValueType;
+
+/// Most bytes of normalised definitions the store keeps (about as much again is held by
+/// the compiled trees).
+pub(crate) const MAX_KEY_BYTES: usize = 8 << 20;
+
+type Buckets<'a> = HashMap<u64, Vec<(Box<[u8]>, Arc<Template<'a>>)>, BuildHasherDefault<Id>>;
+
+/// Templates compiled in one chunk, reused by the others (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct TemplateStore<'a> {
+    inner: Mutex<Inner<'a>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner<'a> {
+    buckets: Buckets<'a>,
+    bytes: usize,
+}
+
+impl<'a> TemplateStore<'a> {
+    /// The template whose normalised definition is `key`, if one was stored.
+    pub(crate) fn get(&self, key: &[u8]) -> Option<Arc<Template<'a>>> {
+        let h = hash(key);
+        let inner = self.inner.lock().ok()?;
+        inner
+            .buckets
+            .get(&h)?
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// Keep `t` under `key` (unless the store is full).
+    pub(crate) fn insert(&self, key: &[u8], t: &Arc<Template<'a>>) {
+        let h = hash(key);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.bytes + key.len() > MAX_KEY_BYTES {
+            return;
+        }
+        let bucket = inner.buckets.entry(h).or_default();
+        if bucket.iter().any(|(k, _)| &**k == key) {
+            return;
+        }
+        bucket.push((key.into(), t.clone()));
+        inner.bytes += key.len();
+    }
+}
+
+/// The hash is already mixed: the map uses it as is.
+#[derive(Default)]
+struct Id(u64);
+
+impl std::hash::Hasher for Id {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A multiplicative hash over 8-byte words.
+fn hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = key.len() as u64;
+    let mut words = key.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = (h.rotate_left(5) ^ x).wrapping_mul(K);
+    }
+    for &b in words.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// Write the normalised form of the template definition at chunk offset `def` into
+/// `out` (cleared first). `None` when the scan cannot follow the definition exactly.
+pub(crate) fn definition_key(data: &[u8], def: usize, out: &mut Vec<u8>) -> Option<()> {
+    out.clear();
+    let mut c = Cursor::new(data, def, data.len());
+    c.take(20, "").ok()?;
+    let size = c.u32("").ok()? as usize;
+    let end = c.pos.saturating_add(size).min(data.len());
+    let mut s = Scan {
+        c: Cursor::new(data, c.pos, end),
+        out,
+    };
+    s.fragment().ok()
+}
+
+/// Follows `TreeParser` (template mode) token by token, writing what it reads.
+struct Scan<'a, 'o> {
+    c: Cursor<'a>,
+    out: &'o mut Vec<u8>,
+}
+
+impl Scan<'_, '_> {
+    fn fragment(&mut self) -> PResult<()> {
+        while let Some(t) = self.c.peek() {
+            match t & !token::MORE {
+                token::EOF => {
+                    self.out.push(token::EOF);
+                    return Ok(());
+                }
+                token::FRAGMENT_HEADER => {
+                    self.c.take(4, "")?;
+                    self.out.push(token::FRAGMENT_HEADER);
+                }
+                token::OPEN_START => self.element(0)?,
+                _ => return Err(self.c.err("")),
+            }
+        }
+        Ok(())
+    }
+
+    fn copy(&mut self, n: usize) -> PResult<()> {
+        let b = self.c.take(n, "")?;
+        self.out.extend_from_slice(b);
+        Ok(())
+    }
+
+    /// A name reference, written as its characters (count first).
+    fn name(&mut self) -> PResult<()> {
+        let offset = self.c.u32("")? as usize;
+        let data = self.c.data;
+        let count = data
+            .get(offset + 6..offset + 8)
+            .ok_or(self.c.err(""))
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)?;
+        let chars = data
+            .get(offset + 8..offset + 8 + 2 * count)
+            .ok_or(self.c.err(""))?;
+        self.out.extend_from_slice(&(count as u16).to_le_bytes());
+        self.out.extend_from_slice(chars);
+        if offset == self.c.pos {
+            self.c.seek(offset + 10 + 2 * count, "")?;
+        }
+        Ok(())
+    }
+
+    fn element(&mut self, depth: usize) -> PResult<()> {
+        if depth >= MAX_DEPTH {
+            return Err(self.c.err(""));
+        }
+        let t = self.c.u8("")?;
+        self.out.push(t);
+        self.copy(2)?; // dependency id
+        self.c.take(4, "")?; // data size
+        self.name()?;
+        if t & token::MORE != 0 {
+            self.c.take(4, "")?; // attribute list size
+        }
+        loop {
+            let t = self.c.u8("")?;
+            self.out.push(t);
+            match t & !token::MORE {
+                token::ATTRIBUTE => {
+                    self.name()?;
+                    while let Some(t) = self.c.peek() {
+                        if matches!(
+                            t & !token::MORE,
+                            token::ATTRIBUTE | token::CLOSE_START | token::CLOSE_EMPTY
+                        ) {
+                            break;
+                        }
+                        if !self.piece()? {
+                            return Err(self.c.err(""));
+                        }
+                    }
+                }
+                token::CLOSE_EMPTY => return Ok(()),
+                token::CLOSE_START => break,
+                _ => return Err(self.c.err("")),
+            }
+        }
+        loop {
+            let t = self.c.peek().ok_or(self.c.err(""))?;
+            match t & !token::MORE {
+                token::END_ELEMENT => {
+                    self.c.pos += 1;
+                    self.out.push(token::END_ELEMENT);
+                    return Ok(());
+                }
+                token::OPEN_START => self.element(depth + 1)?,
+                _ => {
+                    if !self.piece()? {
+                        return Err(self.c.err(""));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A piece (false, cursor unmoved, when the next token is no piece).
+    fn piece(&mut self) -> PResult<bool> {
+        let Some(t) = self.c.peek() else {
+            return Ok(false);
+        };
+        match t & !token::MORE {
+            token::VALUE => {
+                self.copy(2)?;
+                let ty = self.out[self.out.len() - 1];
+                if ty == ValueType::STRING {
+                    let n = self.c.u16("")? as usize;
+                    self.out.extend_from_slice(&(n as u16).to_le_bytes());
+                    self.copy(2 * n)?;
+                } else {
+                    let size = ValueType(ty).fixed_size().ok_or(self.c.err(""))?;
+                    self.copy(size)?;
+                }
+            }
+            token::NORMAL_SUBST | token::OPTIONAL_SUBST => self.copy(4)?,
+            token::CHAR_REF => self.copy(3)?,
+            token::ENTITY_REF => {
+                self.copy(1)?;
+                self.name()?;
+            }
+            token::CDATA => {
+                self.copy(1)?;
+                let n = self.c.u16("")? as usize;
+                self.out.extend_from_slice(&(n as u16).to_le_bytes());
+                self.copy(2 * n)?;
+            }
+            token::PI_TARGET => {
+                self.copy(1)?;
+                self.name()?;
+                if self.c.peek() == Some(token::PI_DATA) {
+                    self.copy(1)?;
+                    let n = self.c.u16("")? as usize;
+                    self.out.extend_from_slice(&(n as u16).to_le_bytes());
+                    self.copy(2 * n)?;
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evtx::builder::ChunkWriter;
+
+    /// Write a template definition (`next, guid, size, fragment`) whose body is
+    /// `<EventData><Data Name='{name}'>%0</Data></EventData>`; returns its offset.
+    fn definition(w: &mut ChunkWriter, name: &str) -> usize {
+        let at = w.buf.len();
+        w.buf.extend([0u8; 20]);
+        let size_at = w.buf.len();
+        w.buf.extend([0u8; 4]);
+        w.buf.extend([0x0f, 1, 1, 0]);
+        let root = w.open("EventData", false, true);
+        w.close_start();
+        let data = w.open("Data", true, true);
+        w.attr("Name", false);
+        w.text(name);
+        w.close_start();
+        w.subst(0, ValueType::STRING);
+        w.end(data);
+        w.end(root);
+        w.buf.push(0);
+        let size = (w.buf.len() - size_at - 4) as u32;
+        w.buf[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+        at
+    }
+
+    #[test]
+    fn inline_and_referenced_names_give_one_key() {
+        let mut w = ChunkWriter::default();
+        w.buf.resize(16, 0);
+        // The first definition carries its names inline, the second refers back to them.
+        let first = definition(&mut w, "JobId");
+        let second = definition(&mut w, "JobId");
+        let other = definition(&mut w, "TaskId");
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        definition_key(&w.buf, first, &mut a).unwrap();
+        definition_key(&w.buf, second, &mut b).unwrap();
+        definition_key(&w.buf, other, &mut c).unwrap();
+        assert_ne!(
+            w.buf[first + 24..second].len(),
+            w.buf[second + 24..other].len()
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Cut anywhere inside, the scan gives no key rather than a wrong one.
+        for cut in second + 24..other - 1 {
+            let mut k = Vec::new();
+            if definition_key(&w.buf[..cut], second, &mut k).is_some() {
+                assert_ne!(k, b, "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn store_compares_whole_keys() {
+        let mut w = ChunkWriter::default();
+        w.buf.resize(16, 0);
+        let at = definition(&mut w, "A");
+        let t = Arc::new(super::super::template::compile(&w.buf, at).unwrap());
+        let store = TemplateStore::default();
+        store.insert(b"key one", &t);
+        assert!(store.get(b"key one").is_some());
+        assert!(store.get(b"key two").is_none());
+    }
+}
