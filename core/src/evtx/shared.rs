@@ -40,6 +40,46 @@ use super::value::ValueType;
 pub(crate) const MAX_KEY_BYTES: usize = 8 << 20;
 
 type Buckets<'a> = HashMap<u64, Vec<(Box<[u8]>, Arc<Template<'a>>)>, BuildHasherDefault<Id>>;
+type RawBuckets<'a> = HashMap<u64, Vec<RawEntry<'a>>, BuildHasherDefault<Id>>;
+
+/// A name reference met by the scan: where its offset field ends (relative to the start
+/// of the definition body), whether the name was written inline there, and where its
+/// count and characters are in the normalised key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NameField {
+    at: u32,
+    inline: bool,
+    key_pos: u32,
+    len: u32,
+}
+
+/// A definition body exactly as one chunk wrote it, with the names it refers to: another
+/// chunk's byte-identical body whose name references read the same names (and are inline
+/// at the same places) has the same normalised form, so it needs no scan.
+#[derive(Debug)]
+struct RawEntry<'a> {
+    body: Box<[u8]>,
+    names: Box<[NameField]>,
+    /// The normalised key the names' counts and characters are read from.
+    key: Box<[u8]>,
+    template: Arc<Template<'a>>,
+}
+
+impl RawEntry<'_> {
+    /// Whether the names of this body, at `start` in chunk `data`, are the stored ones.
+    fn names_match(&self, data: &[u8], start: usize) -> bool {
+        self.names.iter().all(|n| {
+            let at = n.at as usize;
+            let b = &self.body[at - 4..at];
+            let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            let (k, len) = (n.key_pos as usize, n.len as usize);
+            (v == start + at) == n.inline
+                && v.checked_add(6 + len)
+                    .and_then(|e| data.get(v + 6..e))
+                    .is_some_and(|chars| chars == &self.key[k..k + len])
+        })
+    }
+}
 
 /// Templates compiled in one chunk, reused by the others (see the module docs).
 #[derive(Debug, Default)]
@@ -50,7 +90,18 @@ pub(crate) struct TemplateStore<'a> {
 #[derive(Debug, Default)]
 struct Inner<'a> {
     buckets: Buckets<'a>,
+    raw: RawBuckets<'a>,
     bytes: usize,
+}
+
+/// The body of the template definition at chunk offset `def` (after its header, cut at
+/// the end of the chunk) and the body's chunk offset.
+pub(crate) fn definition_body(data: &[u8], def: usize) -> Option<(usize, &[u8])> {
+    let b = data.get(def.checked_add(20)?..def + 24)?;
+    let size = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let start = def + 24;
+    let end = start.saturating_add(size).min(data.len());
+    Some((start, &data[start..end]))
 }
 
 impl<'a> TemplateStore<'a> {
@@ -64,6 +115,54 @@ impl<'a> TemplateStore<'a> {
             .iter()
             .find(|(k, _)| &**k == key)
             .map(|(_, t)| t.clone())
+    }
+
+    /// The template of a definition body at chunk offset `start` of `data`, if a
+    /// byte-identical body with the same names was stored ([`TemplateStore::insert_raw`]).
+    pub(crate) fn get_raw(
+        &self,
+        data: &[u8],
+        start: usize,
+        body: &[u8],
+    ) -> Option<Arc<Template<'a>>> {
+        let h = hash(body);
+        let inner = self.inner.lock().ok()?;
+        inner
+            .raw
+            .get(&h)?
+            .iter()
+            .find(|e| *e.body == *body && e.names_match(data, start))
+            .map(|e| e.template.clone())
+    }
+
+    /// Keep `t` under a raw definition body, with the name references the scan met and
+    /// the normalised key they were written into (unless the store is full).
+    pub(crate) fn insert_raw(
+        &self,
+        body: &[u8],
+        names: &[NameField],
+        key: &[u8],
+        t: &Arc<Template<'a>>,
+    ) {
+        let h = hash(body);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let size = body.len() + key.len() + 16 * names.len();
+        if inner.bytes + size > MAX_KEY_BYTES {
+            return;
+        }
+        let bucket = inner.raw.entry(h).or_default();
+        if bucket.len() >= 8 {
+            return;
+        }
+        bucket.push(RawEntry {
+            body: body.into(),
+            names: names.into(),
+            key: key.into(),
+            template: t.clone(),
+        });
+        inner.bytes += size;
     }
 
     /// Keep `t` under `key` (unless the store is full).
@@ -119,15 +218,29 @@ fn hash(key: &[u8]) -> u64 {
 
 /// Write the normalised form of the template definition at chunk offset `def` into
 /// `out` (cleared first). `None` when the scan cannot follow the definition exactly.
+#[cfg(test)]
 pub(crate) fn definition_key(data: &[u8], def: usize, out: &mut Vec<u8>) -> Option<()> {
+    definition_key_names(data, def, out, &mut Vec::new())
+}
+
+/// [`definition_key`], also listing the name references met in `names` (cleared first).
+pub(crate) fn definition_key_names(
+    data: &[u8],
+    def: usize,
+    out: &mut Vec<u8>,
+    names: &mut Vec<NameField>,
+) -> Option<()> {
     out.clear();
+    names.clear();
     let mut c = Cursor::new(data, def, data.len());
     c.take(20, "").ok()?;
     let size = c.u32("").ok()? as usize;
     let end = c.pos.saturating_add(size).min(data.len());
     let mut s = Scan {
         c: Cursor::new(data, c.pos, end),
+        base: c.pos,
         out,
+        names,
     };
     s.fragment().ok()
 }
@@ -135,7 +248,10 @@ pub(crate) fn definition_key(data: &[u8], def: usize, out: &mut Vec<u8>) -> Opti
 /// Follows `TreeParser` (template mode) token by token, writing what it reads.
 struct Scan<'a, 'o> {
     c: Cursor<'a>,
+    /// Chunk offset of the definition body.
+    base: usize,
     out: &'o mut Vec<u8>,
+    names: &'o mut Vec<NameField>,
 }
 
 impl Scan<'_, '_> {
@@ -174,6 +290,12 @@ impl Scan<'_, '_> {
         let chars = data
             .get(offset + 8..offset + 8 + 2 * count)
             .ok_or(self.c.err(""))?;
+        self.names.push(NameField {
+            at: (self.c.pos - self.base) as u32,
+            inline: offset == self.c.pos,
+            key_pos: self.out.len() as u32,
+            len: 2 + chars.len() as u32,
+        });
         self.out.extend_from_slice(&(count as u16).to_le_bytes());
         self.out.extend_from_slice(chars);
         if offset == self.c.pos {

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
 use super::plan::Plan;
-use super::shared::{definition_key, TemplateStore};
+use super::shared::{definition_body, definition_key_names, NameField, TemplateStore};
 
 /// The System fields the field map locates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -291,6 +291,8 @@ pub(crate) struct TemplateCache<'a> {
     store: Arc<TemplateStore<'a>>,
     /// Scratch buffer for normalised definitions.
     key: Vec<u8>,
+    /// Scratch list of the name references of a definition.
+    name_fields: Vec<NameField>,
 }
 
 /// Size of a template definition header: next offset, GUID, data size.
@@ -304,6 +306,7 @@ impl<'a> TemplateCache<'a> {
             names: Names::default(),
             store,
             key: Vec::new(),
+            name_fields: Vec::new(),
         }
     }
 
@@ -315,7 +318,18 @@ impl<'a> TemplateCache<'a> {
             return t.clone();
         }
         let data = self.chunk.data;
-        let keyed = definition_key(data, def_offset as usize, &mut self.key).is_some();
+        let body = definition_body(data, def_offset as usize);
+        if let Some(t) = body.and_then(|(start, b)| self.store.get_raw(data, start, b)) {
+            self.templates.insert(def_offset, Ok(t.clone()));
+            return Ok(t);
+        }
+        let keyed = definition_key_names(
+            data,
+            def_offset as usize,
+            &mut self.key,
+            &mut self.name_fields,
+        )
+        .is_some();
         let shared = if keyed {
             self.store.get(&self.key)
         } else {
@@ -331,6 +345,9 @@ impl<'a> TemplateCache<'a> {
                 t
             }
         };
+        if let (true, Some((_, b)), Ok(t)) = (keyed, body, &t) {
+            self.store.insert_raw(b, &self.name_fields, &self.key, t);
+        }
         self.templates.insert(def_offset, t.clone());
         t
     }
