@@ -293,6 +293,7 @@ impl<'a> Values<'a> {
     }
 
     /// Value `index`, typed (`Null` when missing).
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> Value<'a> {
         match self.raw(index) {
             Some((ty, bytes)) => Value::parse(ty, bytes),

@@ -317,7 +317,22 @@ fn arr<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
 
 impl<'a> Value<'a> {
     /// Interpret `bytes` (exactly the size declared for the value) as type `value_type`.
+    #[inline]
     pub fn parse(value_type: u8, bytes: &'a [u8]) -> Value<'a> {
+        // The common types first, inline; the rest out of line.
+        match (value_type, bytes.len()) {
+            (ValueType::STRING, _) => Value::Str(Utf16Str::until_nul(bytes)),
+            (ValueType::UINT8, 1) => Value::U8(bytes[0]),
+            (ValueType::UINT16, 2) => Value::U16(u16::from_le_bytes([bytes[0], bytes[1]])),
+            (ValueType::UINT32, 4) => {
+                Value::U32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            }
+            _ => Value::parse_other(value_type, bytes),
+        }
+    }
+
+    #[inline(never)]
+    fn parse_other(value_type: u8, bytes: &'a [u8]) -> Value<'a> {
         let invalid = Value::Invalid { value_type, bytes };
         let ty = ValueType(value_type);
         if ty.is_array() {
