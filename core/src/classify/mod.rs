@@ -144,7 +144,7 @@ impl Classifier {
     /// let done = c.scan_errlog_stream(file, &ErrlogParser::new().with_year(2026), 1 << 20, |f| {
     ///     ids.push(f.id)
     /// })?;
-    /// assert!(ids.contains(&"vault-credentials-invalid".to_string()));
+    /// assert!(ids.contains(&"passphrase-misconfigured".to_string()));
     /// assert!(!done.years_back);
     /// # Ok::<(), marslog::Error>(())
     /// ```
