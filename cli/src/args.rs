@@ -62,7 +62,7 @@ pub enum TriageFormat {
 /// `marslog triage`.
 #[derive(Debug, clap::Args)]
 pub struct TriageArgs {
-    /// Files or folders (searched recursively for logs).
+    /// Files or folders (searched recursively for logs); `-` reads an errlog from standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -74,6 +74,10 @@ pub struct TriageArgs {
     /// Additional catalog files (same schema as core/catalog/mars.toml).
     #[arg(long = "catalog", value_name = "FILE")]
     pub catalogs: Vec<PathBuf>,
+    /// Read errlogs block by block instead of memory-mapping them: memory stays at a few MB
+    /// whatever their size, with the same findings (always so for `-`, standard input).
+    #[arg(long)]
+    pub stream: bool,
     /// Reading options.
     #[command(flatten)]
     pub read: ReadOptions,

@@ -10,7 +10,7 @@ use serde::Serialize;
 pub struct Report<'a> {
     pub files: usize,
     pub bytes: u64,
-    pub findings: &'a [Finding],
+    pub findings: usize,
     pub summary: &'a [Summary],
     pub errors: &'a [marslog::Error],
     pub lang: Lang,
@@ -114,7 +114,7 @@ pub fn table(out: &mut impl Write, r: &Report<'_>, c: &Classifier, colour: bool)
         "marslog triage: {} files, {:.1} MB, {} {} in {} documented errors{}",
         r.files,
         r.bytes as f64 / 1e6,
-        r.findings.len(),
+        r.findings,
         w.findings,
         r.summary.len(),
         if r.errors.is_empty() {
@@ -192,7 +192,7 @@ pub fn markdown(out: &mut impl Write, r: &Report<'_>) -> io::Result<()> {
         "{} files, {:.1} MB, {} {}.\n",
         r.files,
         r.bytes as f64 / 1e6,
-        r.findings.len(),
+        r.findings,
         w.findings
     )?;
     if r.summary.is_empty() {
@@ -253,7 +253,7 @@ pub fn json(out: &mut impl Write, r: &Report<'_>) -> io::Result<()> {
     let doc = JsonReport {
         files: r.files,
         bytes: r.bytes,
-        findings: r.findings.len(),
+        findings: r.findings,
         errors: r.errors.iter().map(|e| e.to_string()).collect(),
         summary: r.summary,
     };
@@ -302,53 +302,79 @@ fn row<'a>(f: &'a Finding, c: &Classifier, lang: Lang) -> FindingRow<'a> {
     }
 }
 
-/// One finding per line.
-pub fn jsonl(out: &mut impl Write, r: &Report<'_>, c: &Classifier) -> io::Result<()> {
-    for f in r.findings {
-        serde_json::to_writer(&mut *out, &row(f, c, r.lang))?;
-        writeln!(out)?;
-    }
-    Ok(())
+/// Findings written one by one: JSON Lines, or CSV rows (`codes` joined with `;`) after
+/// a header row.
+pub enum Rows<W: Write> {
+    /// One JSON object per line.
+    Jsonl(W),
+    /// One CSV row per finding.
+    Csv(Box<csv::Writer<W>>),
 }
 
-/// One finding per row; `codes` joined with `;`.
-pub fn csv(out: &mut impl Write, r: &Report<'_>, c: &Classifier) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "id",
-        "codes",
-        "title",
-        "level",
-        "file",
-        "line",
-        "record_id",
-        "offset",
-        "timestamp",
-        "severity",
-        "task_id",
-        "code",
-        "matched",
-        "message",
-    ])?;
-    for f in r.findings {
-        let x = row(f, c, r.lang);
-        let opt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
-        w.write_record([
-            x.id.to_string(),
-            x.codes.join(";"),
-            x.title,
-            format!("{:?}", x.level).to_lowercase(),
-            x.file.unwrap_or_default().to_string(),
-            opt(x.line),
-            opt(x.record_id),
-            x.offset.to_string(),
-            x.timestamp.unwrap_or_default(),
-            x.severity.unwrap_or_default().to_string(),
-            x.task_id.unwrap_or_default().to_string(),
-            x.code,
-            x.matched.to_string(),
-            x.message.to_string(),
-        ])?;
+impl<W: Write> Rows<W> {
+    /// JSON Lines to `out`.
+    pub fn jsonl(out: W) -> Self {
+        Rows::Jsonl(out)
     }
-    w.flush()
+
+    /// CSV to `out`; writes the header row.
+    pub fn csv(out: W) -> io::Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "id",
+            "codes",
+            "title",
+            "level",
+            "file",
+            "line",
+            "record_id",
+            "offset",
+            "timestamp",
+            "severity",
+            "task_id",
+            "code",
+            "matched",
+            "message",
+        ])?;
+        Ok(Rows::Csv(Box::new(w)))
+    }
+
+    /// Write one finding.
+    pub fn write(&mut self, f: &Finding, c: &Classifier, lang: Lang) -> io::Result<()> {
+        let x = row(f, c, lang);
+        match self {
+            Rows::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, &x)?;
+                writeln!(out)
+            }
+            Rows::Csv(w) => {
+                let opt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+                w.write_record([
+                    x.id.to_string(),
+                    x.codes.join(";"),
+                    x.title,
+                    format!("{:?}", x.level).to_lowercase(),
+                    x.file.unwrap_or_default().to_string(),
+                    opt(x.line),
+                    opt(x.record_id),
+                    x.offset.to_string(),
+                    x.timestamp.unwrap_or_default(),
+                    x.severity.unwrap_or_default().to_string(),
+                    x.task_id.unwrap_or_default().to_string(),
+                    x.code,
+                    x.matched.to_string(),
+                    x.message.to_string(),
+                ])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Flush what is buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Rows::Jsonl(out) => out.flush(),
+            Rows::Csv(w) => w.flush(),
+        }
+    }
 }

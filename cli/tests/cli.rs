@@ -472,3 +472,55 @@ fn a_truncated_evtx_is_an_error_naming_the_file_and_others_still_run() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.evtx: byte 0: truncated evtx"), "{err}");
 }
+
+/// `triage --stream` reads errlogs block by block (event logs are still mapped) and reports
+/// exactly what the memory-mapped pass reports, in every format, on the samples and on every
+/// errlog fixture; standard input (`-`) is always streamed and finds the same records.
+#[test]
+fn triage_stream_equals_the_mapped_pass() {
+    let samples = testdata("samples");
+    let fixtures = testdata("errlog");
+    for paths in [
+        vec![samples.to_str().unwrap()],
+        vec![fixtures.to_str().unwrap(), samples.to_str().unwrap()],
+    ] {
+        for format in ["jsonl", "csv", "json", "table", "markdown"] {
+            for year in [None, Some("2026")] {
+                let mut args = vec!["triage", "--format", format];
+                if let Some(y) = year {
+                    args.extend(["--year", y]);
+                }
+                args.extend(&paths);
+                let mapped = marslog(&args);
+                args.push("--stream");
+                let streamed = marslog(&args);
+                assert_eq!(mapped.status.code(), streamed.status.code(), "{args:?}");
+                assert_eq!(
+                    String::from_utf8_lossy(&mapped.stdout),
+                    String::from_utf8_lossy(&streamed.stdout),
+                    "{args:?}"
+                );
+                assert!(!mapped.stdout.is_empty());
+            }
+        }
+    }
+    let file = testdata("samples/SRV-FS01/Temp/CBEngineCurr.errlog");
+    let f = file.to_str().unwrap();
+    let from_file = jsonl(&marslog(&[
+        "triage", "--format", "jsonl", "--year", "2026", "--stream", f,
+    ]));
+    let piped = Command::new(env!("CARGO_BIN_EXE_marslog"))
+        .args(["triage", "--format", "jsonl", "--year", "2026", "-"])
+        .stdin(Stdio::from(std::fs::File::open(&file).unwrap()))
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(1));
+    let from_stdin = jsonl(&piped);
+    assert_eq!(from_file.len(), 4, "{from_file:?}");
+    assert_eq!(from_stdin.len(), from_file.len());
+    for (a, mut b) in from_file.into_iter().zip(from_stdin) {
+        assert_eq!(b["file"], "-");
+        b["file"] = a["file"].clone();
+        assert_eq!(a, b);
+    }
+}

@@ -471,3 +471,97 @@ fn triage_prefilter_edges_equal_the_slow_path() {
     );
     assert_eq!(c.scan_errlog(&odd, &parser), slow_path(&c, &odd, &parser));
 }
+
+/// A reader that returns at most `max` bytes per call (as pipes do).
+struct Trickle<'a> {
+    buf: &'a [u8],
+    max: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.buf.len().min(out.len()).min(self.max);
+        out[..n].copy_from_slice(&self.buf[..n]);
+        self.buf = &self.buf[n..];
+        Ok(n)
+    }
+}
+
+/// The streaming pass, its findings moved back a year when it says so.
+fn streamed(c: &Classifier, buf: &[u8], parser: &ErrlogParser, block: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let reader = Trickle {
+        buf,
+        max: 1 + block / 3,
+    };
+    let done = c
+        .scan_errlog_stream(reader, parser, block, |f| out.push(f))
+        .unwrap();
+    assert_eq!(done.bytes, buf.len() as u64);
+    if done.years_back {
+        out.iter_mut().for_each(Finding::move_year_back);
+    }
+    out
+}
+
+/// `scan_errlog_stream`, whatever the block size (1 byte to 1 MiB: windows cut after every
+/// record or never), finds what `scan_errlog` finds on the whole buffer, in the same order,
+/// with the same lines, offsets, timestamps and messages: every fixture and sample, the
+/// planted log in three encodings, with fixed years and with reference times that need the
+/// year moved back or not.
+#[test]
+fn streaming_triage_equals_the_whole_buffer_pass() {
+    use chrono::TimeZone;
+    let c = Classifier::new();
+    let mut inputs = Vec::new();
+    for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
+        for e in std::fs::read_dir(testdata(dir)).unwrap() {
+            let path = e.unwrap().path();
+            let buf = std::fs::read(&path).unwrap();
+            // repeated past the 64 KiB the encoding is sniffed from, so that windows are cut
+            let bom = TextEncoding::sniff(&buf).bom_len;
+            if buf.len() > bom + 200 {
+                let mut long = buf.clone();
+                while long.len() < 150_000 {
+                    long.extend_from_slice(&buf[bom..]);
+                }
+                inputs.push((format!("{} repeated", path.display()), long));
+            }
+            inputs.push((path.display().to_string(), buf));
+        }
+    }
+    let (text, _) = planted_log(&c);
+    for enc in ["utf-8", "utf-16le", "utf-16be"] {
+        inputs.push((format!("planted {enc}"), encode(&text, enc)));
+    }
+    let parsers = [
+        ErrlogParser::new().with_year(2025),
+        ErrlogParser::new()
+            .with_reference(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()),
+        ErrlogParser::new()
+            .with_reference(chrono::Utc.with_ymd_and_hms(2026, 3, 15, 12, 0, 0).unwrap()),
+        ErrlogParser::new().tolerant(true).with_year(2024),
+    ];
+    let (mut total, mut moved) = (0, 0);
+    for (name, buf) in &inputs {
+        for parser in &parsers {
+            let whole = c.scan_errlog(buf, parser);
+            let blocks: &[usize] = if buf.len() > 100_000 {
+                &[333, 4096, 70_000, 1 << 20]
+            } else {
+                &[1, 7, 64, 1000, 1 << 20]
+            };
+            for &block in blocks {
+                let got = streamed(&c, buf, parser, block);
+                assert!(got == whole, "{name}, block {block}, {parser:?}");
+            }
+            total += whole.len();
+            let mut plain = Vec::new();
+            c.scan_errlog_stream(&buf[..], parser, 64, |f| plain.push(f))
+                .unwrap();
+            moved += usize::from(plain != whole);
+        }
+    }
+    assert!(total > 1000, "{total}");
+    assert!(moved > 0, "no input needed its years moved back");
+}

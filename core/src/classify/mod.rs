@@ -35,7 +35,8 @@ use serde::Serialize;
 pub use catalog::{Catalog, Entry, EventRule, Lang, Level, Texts};
 pub use events::{event_text, level_name};
 pub use matcher::{Code, Match};
-pub use report::{summarize, Summary};
+pub use report::{summarize, Summarizer, Summary};
+pub use scan::StreamedScan;
 
 use crate::errlog::Record;
 use crate::error::Result;
@@ -120,6 +121,43 @@ impl Classifier {
         scan::scan_errlog(self, buf, parser)
     }
 
+    /// The triage pass over a reader (a file read block by block, standard input), with
+    /// bounded memory: about `block` bytes (1 MiB is a good size) plus the longest record.
+    /// Each finding goes to `sink` as soon as its record is complete.
+    ///
+    /// The findings, and their order, are those of [`scan_errlog`](Self::scan_errlog) over
+    /// the whole input, except in three cases:
+    /// * years: with a reference time, `scan_errlog` moves every finding back a year when the
+    ///   last one is after the reference; a stream knows this only at its end, so it is
+    ///   reported in [`StreamedScan::years_back`] (see [`Finding::move_year_back`]);
+    /// * the encoding is sniffed from the first [`SNIFF_LEN`](crate::errlog::SNIFF_LEN)
+    ///   bytes (invalid UTF-8 after them is decoded lossily instead of as Windows-1252);
+    /// * a record longer than 16 blocks is classified in pieces.
+    ///
+    /// ```
+    /// use marslog::classify::Classifier;
+    /// use marslog::errlog::ErrlogParser;
+    ///
+    /// let c = Classifier::new();
+    /// let file = std::fs::File::open("../testdata/samples/SRV-FS01/Temp/CBEngineCurr.errlog")?;
+    /// let mut ids = Vec::new();
+    /// let done = c.scan_errlog_stream(file, &ErrlogParser::new().with_year(2026), 1 << 20, |f| {
+    ///     ids.push(f.id)
+    /// })?;
+    /// assert!(ids.contains(&"passphrase-misconfigured".to_string()));
+    /// assert!(!done.years_back);
+    /// # Ok::<(), marslog::Error>(())
+    /// ```
+    pub fn scan_errlog_stream<R: std::io::Read>(
+        &self,
+        reader: R,
+        parser: &crate::errlog::ErrlogParser,
+        block: usize,
+        mut sink: impl FnMut(Finding),
+    ) -> Result<StreamedScan> {
+        scan::scan_errlog_stream(self, reader, parser, block, &mut sink)
+    }
+
     fn finding(&self, m: &Match, text: &str, at: Location) -> Finding {
         let entry = self.entry(m);
         Finding {
@@ -180,4 +218,14 @@ pub struct Finding {
     pub task_id: Option<String>,
     /// The classified text: the record's message (continuation lines included).
     pub message: String,
+}
+
+impl Finding {
+    /// Move the timestamp back one year (none left on a 29 February that does not exist
+    /// then), as [`Classifier::scan_errlog`] does to all findings of an input whose last
+    /// finding is after the reference time.
+    pub fn move_year_back(&mut self) {
+        use chrono::Datelike;
+        self.timestamp = self.timestamp.and_then(|t| t.with_year(t.year() - 1));
+    }
 }

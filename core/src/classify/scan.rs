@@ -13,13 +13,22 @@
 //! 4. Years: assigned along the found records with the parser's year policy and rollover
 //!    detection; with a reference time, then moved back a year if the last finding would be
 //!    after the reference (as [`ErrlogParser::parse`] does).
+//!
+//! A stream ([`Classifier::scan_errlog_stream`]) is read in blocks into a window that is
+//! cut at the start of its last complete record header line: every record before the cut is
+//! complete, so the window is scanned as above (line number, years and offset carried over)
+//! and dropped. Memory is the block plus the open record, whatever the input's size.
 
-use chrono::Datelike;
 use memchr::{memchr2_iter, memrchr2};
+
+use std::io::Read;
 
 use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
 use super::{Classifier, Finding, Location};
-use crate::errlog::{is_header_line, Entries, Entry, ErrlogParser, YearPolicy, YearState};
+use crate::errlog::{
+    is_header_line, Entries, Entry, ErrlogParser, YearPolicy, YearState, SNIFF_LEN,
+};
+use crate::error::Result;
 use crate::position::Position;
 use crate::text::{Line, TextEncoding};
 
@@ -122,6 +131,8 @@ const CHUNK_UNITS: usize = 32 << 10;
 /// The scan's progress.
 struct State {
     findings: Vec<Finding>,
+    /// Offset of the buffer's first byte in the whole input (a stream's window).
+    base: u64,
     /// Candidates that end before this offset are already handled (a line end).
     covered: usize,
     /// End of the last parsed record (or line classified alone): how far back a record
@@ -189,7 +200,7 @@ impl State {
         self.line_no += text.count_breaks(self.counted_to, entry_start);
         self.counted_to = entry_start;
         let base = Position {
-            byte: 0,
+            byte: self.base,
             line: self.line_no,
         };
         let mut it = Entries::resume(
@@ -226,7 +237,7 @@ impl State {
                 self.counted_to = hit_line;
                 let at = Location {
                     line: Some(self.line_no),
-                    offset: hit_line as u64,
+                    offset: self.base + hit_line as u64,
                     ..Location::default()
                 };
                 (
@@ -246,6 +257,38 @@ impl State {
     }
 }
 
+impl State {
+    fn new(parser: &ErrlogParser, bom: usize) -> Self {
+        State {
+            findings: Vec::new(),
+            base: 0,
+            covered: bom,
+            floor: bom,
+            counted_to: bom,
+            line_no: 1,
+            years: YearState::new(parser.year_policy()),
+            started: false,
+        }
+    }
+
+    /// Stages 1 and 2 over `text`.
+    fn scan(&mut self, c: &Classifier, text: &Text<'_>, parser: &ErrlogParser) {
+        match &c.matcher.prefilter {
+            Some(pf) => scan_folded(c, pf, text, parser, self),
+            None => scan_anchors(c, text, parser, self),
+        }
+    }
+}
+
+/// With a reference time, whether the findings' years must move back one year: the last
+/// timestamp is after the reference (as [`ErrlogParser::parse`] decides for records).
+fn years_back(parser: &ErrlogParser, last: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    match parser.year_policy() {
+        YearPolicy::Reference(reference) => last.is_some_and(|t| t > reference),
+        YearPolicy::Fixed(_) => false,
+    }
+}
+
 pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
     let sniffed = TextEncoding::sniff(buf);
     let text = Text {
@@ -253,33 +296,152 @@ pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> 
         enc: sniffed.encoding,
         bom: sniffed.bom_len,
     };
-    let mut st = State {
-        findings: Vec::new(),
-        covered: text.bom,
-        floor: text.bom,
-        counted_to: text.bom,
-        line_no: 1,
-        years: YearState::new(parser.year_policy()),
-        started: false,
-    };
-    match &c.matcher.prefilter {
-        Some(pf) => scan_folded(c, pf, &text, parser, &mut st),
-        None => scan_anchors(c, &text, parser, &mut st),
-    }
+    let mut st = State::new(parser, text.bom);
+    st.scan(c, &text, parser);
     let mut findings = st.findings;
-    if let YearPolicy::Reference(reference) = parser.year_policy() {
-        if findings
-            .iter()
-            .filter_map(|f| f.timestamp)
-            .next_back()
-            .is_some_and(|t| t > reference)
-        {
-            for f in &mut findings {
-                f.timestamp = f.timestamp.and_then(|t| t.with_year(t.year() - 1));
-            }
+    let last = findings.iter().filter_map(|f| f.timestamp).next_back();
+    if years_back(parser, last) {
+        for f in &mut findings {
+            f.move_year_back();
         }
     }
     findings
+}
+
+/// What [`Classifier::scan_errlog_stream`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamedScan {
+    /// Bytes read.
+    pub bytes: u64,
+    /// The encoding sniffed from the first [`SNIFF_LEN`] bytes.
+    pub encoding: TextEncoding,
+    /// With a reference time, the last finding is after it: [`Classifier::scan_errlog`]
+    /// would have moved every finding back one year ([`Finding::move_year_back`]).
+    pub years_back: bool,
+}
+
+/// A window with no record boundary grows to at most this many blocks; it is then cut at
+/// a line boundary (a record longer than that is classified in pieces).
+const MAX_WINDOW_BLOCKS: usize = 16;
+
+/// Start of the last header line of `text` whose content is complete, searching back from
+/// the end to `searched` (lines before were searched already); `None` when the only one
+/// is the first line. Also returns the start of the trailing incomplete line.
+fn cut_point(text: &Text<'_>, searched: usize, tolerant: bool) -> (Option<usize>, usize) {
+    let unit = text.enc.unit();
+    let end = text.bom + (text.buf.len() - text.bom) / unit * unit;
+    let last = text.line_start(end);
+    let mut pos = last;
+    while pos > searched.max(text.bom) {
+        let s = text.line_start(pos - unit);
+        if s <= text.bom {
+            break;
+        }
+        if is_header_line(text.buf, &text.line_at(s), text.enc, tolerant) {
+            return (Some(s), last);
+        }
+        pos = s;
+    }
+    (None, last)
+}
+
+/// Read until `window` holds `want` more bytes or the input ends; true at the end.
+fn read_block<R: Read>(reader: &mut R, window: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let target = window.len() + want;
+    while window.len() < target {
+        let filled = window.len();
+        window.resize(target, 0);
+        match reader.read(&mut window[filled..]) {
+            Ok(0) => {
+                window.truncate(filled);
+                return Ok(true);
+            }
+            Ok(n) => window.truncate(filled + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => window.truncate(filled),
+            Err(e) => {
+                window.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The triage pass over a reader, one window at a time: each window ends at the start of
+/// a record header line (so every record in it is complete) and is scanned like a whole
+/// buffer, with the line number, year state and offset carried over.
+pub(super) fn scan_errlog_stream<R: Read>(
+    c: &Classifier,
+    mut reader: R,
+    parser: &ErrlogParser,
+    block: usize,
+    sink: &mut dyn FnMut(Finding),
+) -> Result<StreamedScan> {
+    let block = block.max(1);
+    let mut window = Vec::with_capacity(block + block / 4);
+    let mut st = State::new(parser, 0);
+    let mut bytes = 0u64;
+    let mut encoding = None;
+    let mut first = true;
+    let mut searched = 0;
+    let mut last_time = None;
+    loop {
+        let before = window.len();
+        let eof = read_block(&mut reader, &mut window, block)?;
+        bytes += (window.len() - before) as u64;
+        let (enc, bom) = match encoding {
+            Some(e) => e,
+            None if !eof && window.len() < SNIFF_LEN => continue,
+            None => {
+                let s = TextEncoding::sniff_prefix(&window, eof);
+                encoding = Some((s.encoding, s.bom_len));
+                (s.encoding, s.bom_len)
+            }
+        };
+        let bom = if first { bom.min(window.len()) } else { 0 };
+        let cut = if eof {
+            window.len()
+        } else {
+            let whole = Text {
+                buf: &window,
+                enc,
+                bom,
+            };
+            match cut_point(&whole, searched, parser.is_tolerant()) {
+                (Some(cut), _) => cut,
+                (None, last) if window.len() >= MAX_WINDOW_BLOCKS * block && last > bom => last,
+                (None, last) => {
+                    searched = last;
+                    continue;
+                }
+            }
+        };
+        let text = Text {
+            buf: &window[..cut],
+            enc,
+            bom,
+        };
+        (st.covered, st.floor, st.counted_to) = (bom, bom, bom);
+        st.scan(c, &text, parser);
+        for f in st.findings.drain(..) {
+            if f.timestamp.is_some() {
+                last_time = f.timestamp;
+            }
+            sink(f);
+        }
+        if eof {
+            break;
+        }
+        st.line_no += text.count_breaks(st.counted_to, cut);
+        st.base += cut as u64;
+        window.drain(..cut);
+        (first, searched) = (false, 0);
+    }
+    Ok(StreamedScan {
+        bytes,
+        encoding: encoding.map_or(TextEncoding::Utf8, |e| e.0),
+        years_back: years_back(parser, last_time),
+    })
 }
 
 /// Stage 1 with the fingerprints over the folded text, chunk by chunk; stage 2 per
