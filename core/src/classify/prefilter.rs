@@ -20,7 +20,7 @@
 //!     their least common `WINDOW`-byte window and found by **sampled hashing**: the 8 bytes
 //!     at every [`STRIDE`]-th position are looked up in a bit set of the windows' 8-byte
 //!     grams (a window always contains a sampled position), a hit is checked against the
-//!     whole window. Cost: one multiply-and-test per 9 bytes, whatever the catalog size.
+//!     whole window. Cost: one multiply-and-test per 17 bytes, whatever the catalog size.
 //!   - shorter strings: a small Teddy searcher (aho-corasick packed, 8 buckets) over one
 //!     rare four-byte gram per few strings, each gram hit checked against its strings;
 //!   - `0x…`: `memmem` for `0x`, then the first two hex digits against those of every catalog
@@ -38,7 +38,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 
 /// Length of the windows found by sampled hashing (and of the longest Teddy string).
-pub(crate) const WINDOW: usize = 16;
+pub(crate) const WINDOW: usize = 24;
 /// Bytes hashed per sample.
 const Q: usize = 8;
 /// Distance between samples: every window contains one whole sample.

@@ -97,13 +97,11 @@ impl Text<'_> {
         let lo = match self.enc {
             TextEncoding::Utf8 | TextEncoding::Windows1252 => {
                 let lf = memchr::memchr_iter(b'\n', s).count();
+                if memchr::memchr(b'\r', s).is_none() {
+                    return lf as u64;
+                }
                 let cr = memchr::memchr_iter(b'\r', s).count();
-                let crlf = if cr == 0 {
-                    0
-                } else {
-                    memmem::find_iter(s, b"\r\n").count()
-                };
-                return (lf + cr - crlf) as u64;
+                return (lf + cr - memmem::find_iter(s, b"\r\n").count()) as u64;
             }
             TextEncoding::Utf16Le => 0,
             _ => 1,
