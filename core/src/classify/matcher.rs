@@ -554,54 +554,41 @@ fn needs(
     }
     digits.sort();
     digits.dedup();
-    let mut hex: Vec<String> = hresults
+    let mut hex: Vec<[u8; 2]> = hresults
         .keys()
-        .map(|v| format!("{v:08x}")[..2].to_string())
+        .map(|v| {
+            let h = format!("{v:08x}").into_bytes();
+            [h[0], h[1]]
+        })
         .collect();
     for &v in ids.keys().filter(|&&v| id_has_hex_alias(v)) {
         let h = format!("{v:x}");
         // with leading zeros, up to 7 digits (8 would be an HRESULT)
         for zeros in 0..=7usize.saturating_sub(h.len()) {
-            hex.push(format!("{}{h}", "0".repeat(zeros))[..2].to_string());
+            let h = format!("{}{h}", "0".repeat(zeros)).into_bytes();
+            hex.push([h[0], h[1]]);
         }
     }
-    hex.sort();
-    hex.dedup();
     for (a, l) in anchors.iter().zip(literals) {
         match a {
-            Anchor::IdWord => {
-                for f in [" ID ", "(ID ", ")ID "] {
-                    n.fixed.push(f.into());
-                    n.id_words.push(f.into());
-                }
-            }
+            Anchor::IdWord => n.id_word = true,
             Anchor::ErrorWord => {
                 for &d in &digits {
                     let mut f = l.as_bytes().to_vec();
                     f.push(d);
-                    n.fixed.push(f);
+                    n.literals.push(f);
                 }
             }
-            Anchor::HexOpen => {
-                for h in &hex {
-                    n.fixed.push(format!("0x{h}").into_bytes());
-                }
+            Anchor::HexOpen => n.hex.clone_from(&hex),
+            Anchor::HResultWord | Anchor::Http(_) | Anchor::Name(..) if l.is_ascii() => {
+                n.literals.push(l.as_bytes().to_vec());
             }
-            Anchor::HResultWord | Anchor::Http(_) | Anchor::Name(..) => {
-                match ascii_fingerprint(l) {
-                    Some(f) => n.fixed.push(f),
-                    None => n.covers.push(l.clone()),
-                }
-            }
-            Anchor::Text(..) | Anchor::Pattern(..) => n.covers.push(l.clone()),
+            _ => n.covers.push(l.clone()),
         }
     }
+    n.hex.sort();
+    n.hex.dedup();
     n
-}
-
-/// An all-ASCII literal is its own fingerprint.
-fn ascii_fingerprint(l: &str) -> Option<Vec<u8>> {
-    l.is_ascii().then(|| l.as_bytes().to_vec())
 }
 
 fn push_all(found: &mut Vec<Match>, entries: Option<&Vec<usize>>, code: Code, span: Span) {

@@ -104,9 +104,10 @@ impl Classifier {
         self.matcher.literals.clone()
     }
 
-    /// The fingerprints of the triage pass's first stage, in folded form (lower-case ASCII
-    /// letters, digits, `(`, `)`, and a space for every other byte); empty when the catalog
-    /// needs the full anchor automaton instead.
+    /// The strings the triage pass's first stage looks for, in folded form (every byte ORed
+    /// with `0x20`, so ASCII letters are lower case; `ID` stands for the raw upper-case word,
+    /// `0xhh` for a hex prefix); empty when the catalog needs the full anchor automaton
+    /// instead.
     pub fn triage_fingerprints(&self) -> Vec<String> {
         self.matcher.prefilter.as_ref().map_or_else(Vec::new, |p| {
             p.fingerprints()

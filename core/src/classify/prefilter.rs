@@ -1,125 +1,162 @@
-//! The SIMD first stage of the triage pass: a few **fingerprints** searched with Teddy over a
-//! folded copy of the input.
+//! The first stage of the triage pass: where, in a folded copy of the input, a line might
+//! match the catalog.
 //!
 //! The full anchor automaton (`matcher`) is a byte-at-a-time DFA over ~300 case-insensitive
-//! literals: exact, but ~0.6 GB/s. This stage only has to say *where a line might match*:
+//! literals: exact, but ~0.6 GB/s. This stage only has to say *where a line might match*, and
+//! every way the matcher can recognise something implies an ASCII string in the text:
 //!
-//! * The input is folded chunk-wise into a small scratch buffer by [`fold`]: ASCII letters to
-//!   lower case, digits and `(` `)` kept, every other byte to a space. UTF-16 input is first
-//!   narrowed (one byte per code unit; non-Latin-1 units become a non-word byte), so one set
-//!   of fingerprints serves UTF-8, Windows-1252, UTF-16LE and UTF-16BE, and UTF-16 hits are
-//!   always unit-aligned.
-//! * Every way the matcher can recognise something implies a fingerprint in the folded text
-//!   (the fold is case-insensitive, so no case variants are needed):
-//!   - `ID` (a word, followed by `:`/spaces): ` id `, `(id `, `)id ` (the byte before `ID` is
-//!     a non-word byte or the start of the input, the one after a space-like byte or `:`);
-//!   - `error n` / `erreur n`: `error d`, `erreur d` for every first digit `d` a catalog id or
-//!     Winsock code can be written with (0 included: `Error 034506.` is 34506);
-//!   - `0x…`: `0x` and the first two hex digits of every catalog HRESULT and id hex alias
-//!     (leading zeros included);
-//!   - `HResult:`: `hresult `; HTTP statuses: `(407)`; names: the folded name;
-//!   - text phrases and pattern anchors: a greedy set cover of their words (every phrase's
-//!     anchor contains a chosen word), preferring words that cover many phrases and are not
-//!     common log words.
-//!
-//!   The fingerprints are ASCII, so they are the same bytes in every encoding; a fingerprint
-//!   that contains another is dropped (the set is then prefix-free, which the search relies
-//!   on to see every occurrence).
-//! * A fingerprint hit is only a candidate line; the scan then checks that line with the
-//!   full matcher before any record parsing.
+//! * The input is folded chunk-wise into a small scratch buffer by [`fold_bytes`] /
+//!   [`fold_utf16`]: every byte (UTF-16: the low byte of every code unit) ORed with `0x20`.
+//!   That makes ASCII letters lower case (so no case variants are needed) and costs a fraction
+//!   of an instruction per byte (the loops vectorise). It also merges unrelated bytes
+//!   (`\t` with `)`, `0x00` with ` `, non-Latin-1 units with whatever their low byte is): the
+//!   stage only ever looks for *necessary* strings, so a merge can add a candidate, never lose
+//!   one. One set of strings serves UTF-8, Windows-1252, UTF-16LE and UTF-16BE, and UTF-16
+//!   hits are always unit-aligned.
+//! * The required strings, and how each is searched:
+//!   - text phrases, pattern anchors and names (one ASCII run of each) and the literal
+//!     `HResult:`, `(407)`, `error d` / `erreur d` (`d`: every first digit a catalog id or
+//!     Winsock code can be written with): strings of at least [`WINDOW`] bytes are reduced to
+//!     their least common `WINDOW`-byte window and found by **sampled hashing**: the 8 bytes
+//!     at every [`STRIDE`]-th position are looked up in a bit set of the windows' 8-byte
+//!     grams (a window always contains a sampled position), a hit is checked against the
+//!     whole window. Cost: one multiply-and-test per 17 bytes, whatever the catalog size.
+//!   - shorter strings: a small Teddy searcher (aho-corasick packed, 8 buckets) over one
+//!     rare four-byte gram per few strings, each gram hit checked against its strings;
+//!   - `0x…`: `memmem` for `0x`, then the first two hex digits against those of every catalog
+//!     HRESULT and id hex alias (leading zeros included);
+//!   - `ID` (upper case, a word): `memmem` over the *raw* bytes (the fold loses case), in the
+//!     file's encoding, then the unit before (no word character) and after (`:` or a space).
+//! * A hit is only a candidate line; the scan then checks that line with the full matcher
+//!   before any record parsing.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::packed::{Config, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::memmem;
 
-/// Byte that stands for every code unit outside Latin-1 once UTF-16 is narrowed (folds to a
-/// space, like every non-word byte).
-const NON_LATIN1: u8 = 0x80;
+/// Length of the windows found by sampled hashing (and of the longest Teddy string).
+pub(crate) const WINDOW: usize = 24;
+/// Bytes hashed per sample.
+const Q: usize = 8;
+/// Distance between samples: every window contains one whole sample.
+pub(crate) const STRIDE: usize = WINDOW - Q + 1;
+/// log2 of the bits of the sample filter (8 KiB: stays in L1 with the scratch buffer).
+const FILTER_BITS: u32 = 16;
+const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
+/// Length of a Teddy gram (its mask length).
+const GRAM: usize = 4;
 
-/// Fingerprints longer than this are cut to a prefix (still a necessary condition).
-const MAX_FINGERPRINT: usize = 16;
-
-/// The fold: ASCII letters to lower case; digits, `(` and `)` unchanged; anything else to a
-/// space. Case-insensitive by construction: `fold(b) == fold(b ^ 0x20)` for letters.
+/// The fold: `b | 0x20` (see the module docs).
 #[inline(always)]
 pub(crate) fn fold(b: u8) -> u8 {
-    let lower = b | 0x20;
-    if lower.wrapping_sub(b'a') < 26 {
-        lower
-    } else if b.wrapping_sub(b'0') < 10 || b == b'(' || b == b')' {
-        b
-    } else {
-        b' '
-    }
+    b | 0x20
 }
 
-/// Fold `src` (UTF-8 or single-byte text) onto the end of `dst`.
-pub(crate) fn fold_bytes(src: &[u8], dst: &mut Vec<u8>) {
-    let at = dst.len();
-    dst.resize(at + src.len(), 0);
-    for (d, &s) in dst[at..].iter_mut().zip(src) {
+/// Fold `src` (UTF-8 or single-byte text) into `dst` (as long as `src`).
+pub(crate) fn fold_bytes(src: &[u8], dst: &mut [u8]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
         *d = fold(s);
     }
 }
 
-/// Narrow UTF-16 (`le`: little-endian) to one byte per unit and fold it onto the end of `dst`.
-/// A trailing odd byte is ignored.
-pub(crate) fn fold_utf16(src: &[u8], le: bool, dst: &mut Vec<u8>) {
-    let at = dst.len();
-    let n = src.len() / 2;
-    dst.resize(at + n, 0);
-    let (lo_at, hi_at) = if le { (0, 1) } else { (1, 0) };
-    for (d, unit) in dst[at..].iter_mut().zip(src.chunks_exact(2)) {
-        let (lo, hi) = (unit[lo_at], unit[hi_at]);
-        *d = fold(if hi == 0 { lo } else { NON_LATIN1 });
+/// Fold the low byte of each UTF-16 unit of `src` (`LE`: little-endian) into `dst` (half as
+/// long as `src`; a trailing odd byte is ignored).
+pub(crate) fn fold_utf16<const LE: bool>(src: &[u8], dst: &mut [u8]) {
+    #[inline(always)]
+    fn unit<const LE: bool>(p: &[u8]) -> u16 {
+        if LE {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    }
+    let mut ds = dst.chunks_exact_mut(16);
+    let mut ss = src.chunks_exact(32);
+    for (d, s) in (&mut ds).zip(&mut ss) {
+        // whole u16 lanes first, then a truncation: this shape vectorises
+        let w: [u16; 16] = core::array::from_fn(|i| unit::<LE>(&s[2 * i..2 * i + 2]));
+        for (d, w) in d.iter_mut().zip(w) {
+            *d = fold(w as u8);
+        }
+    }
+    for (d, s) in ds
+        .into_remainder()
+        .iter_mut()
+        .zip(ss.remainder().chunks_exact(2))
+    {
+        *d = fold(unit::<LE>(s) as u8);
     }
 }
 
 /// What the first stage must find (built by the matcher from the catalog).
 #[derive(Debug, Default)]
 pub(crate) struct Needs {
-    /// Literal fingerprints, before folding.
-    pub fixed: Vec<Vec<u8>>,
-    /// Fixed fingerprints that stand for the upper-case word `ID` only.
-    pub id_words: Vec<Vec<u8>>,
-    /// Anchors of which at least one word must be chosen (text phrases, pattern anchors).
+    /// ASCII strings, each of whose occurrences (case-insensitive) must be found.
+    pub literals: Vec<Vec<u8>>,
+    /// Anchors of which an ASCII run must be found (text phrases, pattern anchors, names).
     pub covers: Vec<String>,
+    /// `0x` followed by one of these pairs (lower-case hex digits).
+    pub hex: Vec<[u8; 2]>,
+    /// The upper-case word `ID`.
+    pub id_word: bool,
 }
+
+/// A multiplicative hasher for the sampled 8-byte grams (keys are already well mixed by it).
+#[derive(Default)]
+struct GramHasher(u64);
+
+impl Hasher for GramHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = mix(v);
+    }
+}
+
+#[inline(always)]
+fn mix(v: u64) -> u64 {
+    v.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Per gram (pattern id): the (string, offset of the gram in it) pairs to check.
+type Checks = Vec<Vec<(usize, usize)>>;
 
 /// The compiled first stage.
 #[derive(Debug, Clone)]
 pub(crate) struct Prefilter {
-    /// Teddy over the grams (`None` when this CPU has no SSSE3/AVX2).
+    /// Teddy over the grams of the short strings (`None` without SSSE3/AVX2 or short strings).
     teddy: Option<Searcher>,
     /// Exact automaton over the same grams, when Teddy is not available.
-    fallback: AhoCorasick,
-    fingerprints: Vec<Vec<u8>>,
-    /// Per gram (pattern id): the fingerprints assigned to it, and where the gram sits in them.
+    fallback: Option<AhoCorasick>,
+    /// The short strings (folded).
+    short: Vec<Vec<u8>>,
     checks: Checks,
-    /// Fingerprints that stand for `ID` only.
-    id_words: Vec<usize>,
-    max_len: usize,
-}
-
-/// Length of a gram: the searched unit of the first stage (Teddy's mask length).
-const GRAM: usize = 4;
-
-/// A fingerprint occurrence in folded text.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Candidate {
-    pub start: usize,
-    pub end: usize,
-    /// Where the search goes on (just after the gram that led here).
-    pub next: usize,
-    /// The fingerprint stands for `ID`, which must be upper case in the input: the byte
-    /// after `start` is the `I`.
-    pub id_word: bool,
+    /// The windows of the long strings (folded).
+    windows: Vec<[u8; WINDOW]>,
+    /// Sampled gram -> (window, offset of the gram in it).
+    samples: HashMap<u64, Vec<(usize, usize)>, BuildHasherDefault<GramHasher>>,
+    /// Bit set over `mix(gram) >> (64 - FILTER_BITS)` of the sampled grams.
+    filter: Box<[u64; FILTER_WORDS]>,
+    hex: Vec<[u8; 2]>,
+    zero_x: memmem::Finder<'static>,
+    /// `ID` in UTF-8 / single-byte, UTF-16LE and UTF-16BE raw bytes.
+    id: Option<[memmem::Finder<'static>; 3]>,
 }
 
 /// The cost of one more gram (a Teddy bucket shared with more patterns) in the units of
 /// [`probability`]: tuned by measurement on generated errlogs.
 const GRAM_PENALTY: f64 = 1e-5;
 
-/// Rough probability of a folded byte in log text (for choosing rare grams).
+/// Rough probability of a folded byte in log text (for choosing rare grams and windows).
 fn probability(b: u8) -> f64 {
     const LETTERS: [f64; 26] = [
         8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0,
@@ -133,12 +170,8 @@ fn probability(b: u8) -> f64 {
     }
 }
 
-/// Choose grams so that every fingerprint contains one (greedy weighted set cover: the
-/// expected frequency of the gram per fingerprint it newly covers), and assign each
-/// fingerprint to its gram: (grams, per gram the (fingerprint, offset) pairs).
-/// Per gram: the (fingerprint, offset of the gram in it) pairs to check.
-type Checks = Vec<Vec<(usize, usize)>>;
-
+/// Choose grams so that every string contains one (greedy weighted set cover: the expected
+/// frequency of the gram per string it newly covers), and assign each string to its gram.
 fn grams(fps: &[Vec<u8>]) -> (Vec<Vec<u8>>, Checks) {
     let mut candidates: Vec<&[u8]> = fps.iter().flat_map(|f| f.windows(GRAM)).collect();
     candidates.sort();
@@ -151,11 +184,11 @@ fn grams(fps: &[Vec<u8>]) -> (Vec<Vec<u8>>, Checks) {
             .iter()
             .map(|g| {
                 let n = uncovered.iter().filter(|&&f| contains(&fps[f], g)).count();
-                let c = cost(g) + GRAM_PENALTY;
+                let c = cost(g) + GRAM_PENALTY + if is_common_gram(g) { 1.0 } else { 0.0 };
                 (if n == 0 { f64::INFINITY } else { c / n as f64 }, *g)
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))
-            .expect("every fingerprint has a gram")
+            .expect("every string has a gram")
             .1
             .to_vec();
         let mut assigned = Vec::new();
@@ -170,6 +203,13 @@ fn grams(fps: &[Vec<u8>]) -> (Vec<Vec<u8>>, Checks) {
         checks.push(assigned);
     }
     (chosen, checks)
+}
+
+/// A gram inside a common word (Teddy would stop on it all the time).
+fn is_common_gram(g: &[u8]) -> bool {
+    COMMON
+        .iter()
+        .any(|w| w.len() >= GRAM && contains(w.as_bytes(), g))
 }
 
 /// Words too common in ordinary log lines to be good fingerprints (used only when a phrase
@@ -249,6 +289,16 @@ const COMMON: &[&str] = &[
     "name",
     "time",
     "check",
+    "progress",
+    "transfer",
+    "finished",
+    "entries",
+    "uploading",
+    "returned",
+    "using",
+    "default",
+    "found",
+    "exception",
 ];
 
 fn is_common(word: &[u8]) -> bool {
@@ -272,191 +322,215 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Rough commonness of a word's first bytes in log text (lower is rarer): Teddy only
-/// fingerprints the first four bytes.
-fn commonness(w: &[u8]) -> u32 {
-    const FREQUENT: &[u8] = b" etaoinsrhldcu";
-    w.iter()
-        .take(4)
-        .map(|b| {
-            FREQUENT
-                .iter()
-                .position(|f| f == b)
-                .map_or(0, |p| 14 - p as u32)
-        })
-        .sum()
-}
-
-/// Choose words so that every anchor contains at least one: greedy set cover. `None` when an
-/// anchor has no ASCII text at all (then there is no encoding-independent fingerprint).
-fn cover(anchors: &[String]) -> Option<Vec<Vec<u8>>> {
-    let runs: Vec<Vec<Vec<u8>>> = anchors.iter().map(|a| ascii_runs(a)).collect();
-    let cut = |w: &[u8]| w[..w.len().min(MAX_FINGERPRINT)].to_vec();
-    // candidates: words of 4+ bytes, and pairs of adjacent words (for phrases made of
-    // common words only), with a weight
-    let mut candidates: Vec<(u64, Vec<u8>)> = Vec::new();
-    for rs in &runs {
-        let before = candidates.len();
-        for r in rs {
-            let words: Vec<&[u8]> = r.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect();
-            for (k, w) in words.iter().enumerate() {
-                let common = is_common(w);
-                let weight = match w.len() {
-                    0..=3 => 0,
-                    _ if common => 1,
-                    4 => 12,
-                    _ => 20,
-                };
-                if weight > 0 {
-                    candidates.push((weight, cut(w)));
-                }
-                if let Some(next) = words.get(k + 1) {
-                    let pair = [*w, b" ", next].concat();
-                    // a pair of adjacent words is a substring only when one space separates them
-                    if contains(r, &pair) && pair.len() >= 6 {
-                        let weight = if common && is_common(next) { 2 } else { 6 };
-                        candidates.push((weight, cut(&pair)));
-                    }
-                }
-            }
-        }
-        if candidates.len() == before {
-            // no word of 4 bytes: the longest run as a whole, trimmed
-            let t = rs.iter().max_by_key(|r| r.len())?.as_slice();
-            let start = t.iter().position(|&b| b != b' ')?;
-            let end = t.iter().rposition(|&b| b != b' ')? + 1;
-            candidates.push((1, cut(&t[start..end])));
-        }
-    }
-    candidates.sort();
-    candidates.dedup();
-    let covers = |c: &[u8], a: usize| runs[a].iter().any(|r| contains(r, c));
-    // each candidate's coverage and rarity, computed once (the greedy loop below only counts)
-    let sets: Vec<Vec<usize>> = candidates
-        .iter()
-        .map(|(_, c)| (0..anchors.len()).filter(|&a| covers(c, a)).collect())
-        .collect();
-    let rarity: Vec<u32> = candidates
-        .iter()
-        .map(|(_, c)| u32::MAX - commonness(c))
-        .collect();
-    let mut uncovered = vec![true; anchors.len()];
-    let mut left = anchors.len();
-    let mut chosen = Vec::new();
-    while left > 0 {
-        let best = candidates
+/// The least common `WINDOW`-byte window of `s` (at least `WINDOW` bytes): fewest bytes in
+/// common words, then the rarest bytes.
+fn best_window(s: &[u8]) -> [u8; WINDOW] {
+    // per byte: 1 when it belongs to a common word (or is a separator)
+    let mut common = vec![1u32; s.len()];
+    let mut i = 0;
+    while i < s.len() {
+        let n = s[i..]
             .iter()
-            .enumerate()
-            .map(|(i, (weight, c))| {
-                let n = sets[i].iter().filter(|&&a| uncovered[a]).count() as u64;
-                (n * weight, c.len(), rarity[i], c, i)
-            })
-            .filter(|x| x.0 > 0)
-            .max_by(|x, y| (x.0, x.1, x.2, x.3).cmp(&(y.0, y.1, y.2, y.3)))?
-            .4;
-        for &a in &sets[best] {
-            if uncovered[a] {
-                uncovered[a] = false;
-                left -= 1;
-            }
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if n > 0 && !is_common(&s[i..i + n]) {
+            common[i..i + n].iter_mut().for_each(|c| *c = 0);
         }
-        chosen.push(candidates[best].1.clone());
+        i += n.max(1);
     }
-    Some(chosen)
+    let score = |k: usize| {
+        let c: u32 = common[k..k + WINDOW].iter().sum();
+        let p: f64 = s[k..k + WINDOW].iter().map(|&b| probability(b).ln()).sum();
+        (c, p)
+    };
+    let k = (0..=s.len() - WINDOW)
+        .min_by(|&a, &b| {
+            let (ca, pa) = score(a);
+            let (cb, pb) = score(b);
+            ca.cmp(&cb).then(pa.total_cmp(&pb))
+        })
+        .expect("long enough");
+    s[k..k + WINDOW].try_into().expect("WINDOW bytes")
 }
 
 impl Prefilter {
-    /// `None` when the catalog has an anchor with no ASCII fingerprint (the scan then falls
-    /// back to the full automaton over the raw bytes).
+    /// `None` when the catalog needs a string with no ASCII run of at least four bytes (the
+    /// scan then falls back to the full automaton over the raw bytes).
     pub(crate) fn new(needs: &Needs) -> Option<Prefilter> {
-        let mut fps: Vec<Vec<u8>> = needs
-            .fixed
-            .iter()
-            .map(|f| folded(&f[..f.len().min(MAX_FINGERPRINT)]))
-            .collect();
-        fps.extend(cover(&needs.covers)?);
-        if fps
-            .iter()
-            .any(|f| f.is_empty() || f.iter().all(|&b| b == b' '))
-        {
-            return None;
+        let mut strings: Vec<Vec<u8>> = needs.literals.iter().map(|l| folded(l)).collect();
+        for anchor in &needs.covers {
+            strings.push(ascii_runs(anchor).into_iter().max_by_key(Vec::len)?);
         }
-        fps.sort();
-        fps.dedup();
-        // drop every fingerprint that contains another one: same recall, prefix-free set
-        let all = fps.clone();
-        fps.retain(|f| !all.iter().any(|g| g != f && contains(f, g)));
-        if fps.iter().any(|f| f.len() < GRAM) {
-            return None;
+        let (mut short, mut windows) = (Vec::new(), Vec::new());
+        for s in strings {
+            match s.len() {
+                0..GRAM => return None,
+                GRAM..WINDOW => short.push(s),
+                _ => windows.push(best_window(&s)),
+            }
         }
-        let (grams, checks) = grams(&fps);
-        let id_words: Vec<Vec<u8>> = needs.id_words.iter().map(|f| folded(f)).collect();
-        // equal-length distinct grams: at most one matches at a position, so iterating
-        // leftmost matches from one past the last sees every occurrence
-        let teddy = Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-            .heuristic_pattern_limits(false)
-            .builder()
-            .extend(&grams)
-            .build();
-        let fallback = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&grams)
-            .ok()?;
-        let max_len = fps.iter().map(Vec::len).max().unwrap_or(1);
+        short.sort();
+        short.dedup();
+        windows.sort();
+        windows.dedup();
+        let (grams, checks) = grams(&short);
+        let (teddy, fallback) = if grams.is_empty() {
+            (None, None)
+        } else {
+            // equal-length distinct grams: at most one matches at a position, so iterating
+            // leftmost matches from one past the last sees every occurrence
+            let teddy = Config::new()
+                .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                .heuristic_pattern_limits(false)
+                .builder()
+                .extend(&grams)
+                .build();
+            let fallback = AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&grams)
+                .ok()?;
+            (teddy, Some(fallback))
+        };
+        let mut samples: HashMap<u64, Vec<(usize, usize)>, _> = HashMap::default();
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        for (w, win) in windows.iter().enumerate() {
+            for off in 0..STRIDE {
+                let g = gram_at(&win[off..off + Q]);
+                samples.entry(g).or_default().push((w, off));
+                let h = filter_bit(g);
+                filter[h >> 6] |= 1 << (h & 63);
+            }
+        }
+        let id = needs.id_word.then(|| {
+            [
+                memmem::Finder::new(b"ID").into_owned(),
+                memmem::Finder::new(b"I\0D\0").into_owned(),
+                memmem::Finder::new(b"\0I\0D").into_owned(),
+            ]
+        });
         Some(Prefilter {
             teddy,
             fallback,
-            id_words: (0..fps.len())
-                .filter(|&f| id_words.contains(&fps[f]))
-                .collect(),
-            fingerprints: fps,
+            short,
             checks,
-            max_len,
+            windows,
+            samples,
+            filter,
+            hex: needs.hex.iter().map(|h| [fold(h[0]), fold(h[1])]).collect(),
+            zero_x: memmem::Finder::new(b"0x").into_owned(),
+            id,
         })
     }
 
-    /// The folded fingerprints.
-    pub(crate) fn fingerprints(&self) -> &[Vec<u8>] {
-        &self.fingerprints
+    /// The folded strings the first stage looks for (`ID` stands for the raw upper-case word,
+    /// `0xhh` for the hex prefixes).
+    pub(crate) fn fingerprints(&self) -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = self.id.iter().map(|_| b"ID".to_vec()).collect();
+        v.extend(self.hex.iter().map(|h| [b"0x".as_slice(), h].concat()));
+        v.extend(self.short.iter().cloned());
+        v.extend(self.windows.iter().map(|w| w.to_vec()));
+        v
     }
 
-    /// The longest fingerprint (chunks overlap by one less).
+    /// The longest string found in the folded text (chunks overlap by one less).
     pub(crate) fn max_len(&self) -> usize {
-        self.max_len
+        WINDOW
     }
 
-    /// The next fingerprint occurrence in `hay` whose gram starts at or after `from`
-    /// (occurrences that do not fit in `hay` are left to the next, overlapping chunk).
-    #[inline]
-    pub(crate) fn find(&self, hay: &[u8], mut from: usize) -> Option<Candidate> {
-        while from < hay.len() {
-            let m = match &self.teddy {
-                Some(t) => t.find_in(hay, aho_corasick::Span::from(from..hay.len())),
-                None => self
-                    .fallback
-                    .find(aho_corasick::Input::new(hay).range(from..)),
-            }?;
-            let at = m.start();
-            from = at + 1;
-            for &(f, off) in &self.checks[m.pattern().as_usize()] {
-                let fp = &self.fingerprints[f];
-                let Some(start) = at.checked_sub(off) else {
-                    continue;
-                };
-                if hay.get(start..start + fp.len()) == Some(fp.as_slice()) {
-                    return Some(Candidate {
-                        start,
-                        end: start + fp.len(),
-                        next: from,
-                        id_word: self.id_words.contains(&f),
-                    });
+    /// The finder of the raw upper-case `ID` for an encoding (`unit`: 1, or 2 for UTF-16),
+    /// when the catalog has id forms.
+    pub(crate) fn id_finder(&self, unit: usize, le: bool) -> Option<&memmem::Finder<'static>> {
+        let id = self.id.as_ref()?;
+        Some(match (unit, le) {
+            (1, _) => &id[0],
+            (_, true) => &id[1],
+            _ => &id[2],
+        })
+    }
+
+    /// Every occurrence of a folded string in `hay` (folded text): (start, end) pairs, in no
+    /// particular order, appended to `out`.
+    pub(crate) fn find_all(&self, hay: &[u8], out: &mut Vec<(usize, usize)>) {
+        self.find_short(hay, out);
+        for at in self.zero_x.find_iter(hay) {
+            if let Some(pair) = hay.get(at + 2..at + 4) {
+                if self.hex.iter().any(|h| h == pair) {
+                    out.push((at, at + 4));
                 }
             }
         }
-        None
+        self.find_windows(hay, out);
     }
+
+    fn find_short(&self, hay: &[u8], out: &mut Vec<(usize, usize)>) {
+        let mut from = 0;
+        while from < hay.len() {
+            let m = match (&self.teddy, &self.fallback) {
+                (Some(t), _) => t.find_in(hay, aho_corasick::Span::from(from..hay.len())),
+                (None, Some(f)) => f.find(aho_corasick::Input::new(hay).range(from..)),
+                (None, None) => None,
+            };
+            let Some(m) = m else { break };
+            let at = m.start();
+            from = at + 1;
+            for &(f, off) in &self.checks[m.pattern().as_usize()] {
+                let s = &self.short[f];
+                let Some(start) = at.checked_sub(off) else {
+                    continue;
+                };
+                if hay.get(start..start + s.len()) == Some(s.as_slice()) {
+                    out.push((start, start + s.len()));
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Sampled hashing: the `Q` bytes at every `STRIDE`-th offset.
+    fn find_windows(&self, hay: &[u8], out: &mut Vec<(usize, usize)>) {
+        if self.windows.is_empty() {
+            return;
+        }
+        let filter: &[u64; FILTER_WORDS] = &self.filter;
+        let mut chunks = hay.chunks_exact(STRIDE);
+        let mut at = 0;
+        for c in &mut chunks {
+            let g = gram_at(&c[..Q]);
+            let h = filter_bit(g);
+            if filter[h >> 6] & (1 << (h & 63)) != 0 {
+                self.check_window(hay, at, g, out);
+            }
+            at += STRIDE;
+        }
+        let rest = chunks.remainder();
+        if rest.len() >= Q {
+            self.check_window(hay, at, gram_at(&rest[..Q]), out);
+        }
+    }
+
+    /// A sampled gram passed the filter: is it in a whole window?
+    #[inline(never)]
+    fn check_window(&self, hay: &[u8], at: usize, g: u64, out: &mut Vec<(usize, usize)>) {
+        for &(w, off) in self.samples.get(&g).into_iter().flatten() {
+            if let Some(start) = at.checked_sub(off) {
+                if hay.get(start..start + WINDOW) == Some(self.windows[w].as_slice()) {
+                    out.push((start, start + WINDOW));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn gram_at(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b[..Q].try_into().expect("Q bytes"))
+}
+
+#[inline(always)]
+fn filter_bit(g: u64) -> usize {
+    (mix(g) >> (64 - FILTER_BITS)) as usize
 }
 
 #[cfg(test)]
@@ -464,37 +538,64 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fold_is_case_insensitive_and_keeps_only_words_and_parens() {
-        assert_eq!(
-            folded(b"HResult: 0x8007(407)\t\xC2\xA0_x"),
-            b"hresult  0x8007(407)    x"
-        );
+    fn fold_is_case_insensitive() {
+        assert_eq!(folded(b"HResult: 0X8007(407)"), b"hresult\x3a 0x8007(407)");
         for b in 0..=255u8 {
             if b.is_ascii_alphabetic() {
                 assert_eq!(fold(b), fold(b ^ 0x20));
             }
         }
-        let mut v = Vec::new();
-        fold_utf16(&[b'I', 0, b'D', 0, 0x2F, 0x20, b':', 0, b'x'], true, &mut v);
-        assert_eq!(v, b"id  ");
-        v.clear();
-        fold_utf16(&[0, b'I', 0, b'D', 0x20, 0x2F], false, &mut v);
-        assert_eq!(v, b"id ");
+        let text: Vec<u16> = "Invalid VAULT credentials: ID 0x1F\u{e9}\u{2019}"
+            .encode_utf16()
+            .collect();
+        for n in [0, 1, 15, 16, 17, 31, 33, text.len()] {
+            let t = &text[..n.min(text.len())];
+            let le: Vec<u8> = t.iter().flat_map(|u| u.to_le_bytes()).collect();
+            let be: Vec<u8> = t.iter().flat_map(|u| u.to_be_bytes()).collect();
+            let want: Vec<u8> = t.iter().map(|&u| fold(u as u8)).collect();
+            let mut got = vec![0; t.len()];
+            fold_utf16::<true>(&le, &mut got);
+            assert_eq!(got, want);
+            fold_utf16::<false>(&be, &mut got);
+            assert_eq!(got, want);
+        }
     }
 
     #[test]
-    fn cover_picks_one_word_per_phrase() {
-        let a = vec![
-            "Invalid vault credentials provided".to_string(),
-            "Vault credentials file provided has expired".to_string(),
-            "a pas réussi. Échec de l".to_string(),
-        ];
-        let c = cover(&a).unwrap();
-        for x in &a {
-            let runs = ascii_runs(x);
-            assert!(c.iter().any(|w| runs.iter().any(|r| contains(r, w))), "{x}");
+    fn every_string_is_found_at_every_offset() {
+        let needs = Needs {
+            literals: vec![b"error 3".to_vec(), b"HResult:".to_vec()],
+            covers: vec![
+                "Invalid vault credentials provided".to_string(),
+                "a pas réussi. Échec de l".to_string(),
+            ],
+            hex: vec![*b"1f"],
+            id_word: true,
+        };
+        let pf = Prefilter::new(&needs).unwrap();
+        for needle in [
+            "ERROR 3",
+            "hresult:",
+            "INVALID VAULT CREDENTIALS PROVIDED",
+            "\u{c9}CHEC DE L",
+            "0X1F",
+        ] {
+            for pad in 0..40 {
+                let text = format!("{}{needle}{}", "x".repeat(pad), "y".repeat(pad % 7));
+                let hay = folded(text.as_bytes());
+                let mut out = Vec::new();
+                pf.find_all(&hay, &mut out);
+                assert!(
+                    out.iter()
+                        .any(|&(s, e)| s >= pad && e <= pad + needle.len()),
+                    "{needle} {pad}"
+                );
+            }
         }
-        assert!(c.len() <= 2, "{c:?}");
-        assert!(cover(&["éèà".to_string()]).is_none());
+        assert!(Prefilter::new(&Needs {
+            covers: vec!["éèà".to_string()],
+            ..Needs::default()
+        })
+        .is_none());
     }
 }

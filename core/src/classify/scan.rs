@@ -19,7 +19,7 @@
 //! complete, so the window is scanned as above (line number, years and offset carried over)
 //! and dropped. Memory is the block plus the open record, whatever the input's size.
 
-use memchr::{memchr2_iter, memrchr2};
+use memchr::{memmem, memrchr2};
 
 use std::io::Read;
 
@@ -53,16 +53,16 @@ impl Text<'_> {
         }
     }
 
-    /// Whether the text at byte `at` is `ID` (upper case).
-    fn is_upper_id(&self, at: usize) -> bool {
-        let unit = self.enc.unit();
-        let b = self.buf;
-        at + 2 * unit <= b.len()
-            && match self.enc {
-                TextEncoding::Utf16Le => b[at] == b'I' && b[at + 2] == b'D',
-                TextEncoding::Utf16Be => b[at + 1] == b'I' && b[at + 3] == b'D',
-                _ => &b[at..at + 2] == b"ID",
-            }
+    /// Whether the upper-case `ID` at byte `at` may be the id word: `:` or a space-like
+    /// character after it (`:`, space, TAB, or any non-ASCII one). (The word character before
+    /// it is left to the matcher: where a message starts depends on the record parser.)
+    fn is_id_word(&self, at: usize) -> bool {
+        let next = at + 2 * self.enc.unit();
+        next + self.enc.unit() <= self.buf.len()
+            && matches!(
+                self.enc.unit_at(self.buf, next),
+                0x3A | 0x20 | 0x09 | 0x80..
+            )
     }
 
     /// Start of the line containing byte `pos`.
@@ -98,28 +98,34 @@ impl Text<'_> {
             })
     }
 
-    /// Line breaks in `from..to` (CRLF counts once), in raw bytes.
+    /// Line breaks in `from..to` (CRLF counts once), in raw bytes; `from` and `to` are line
+    /// starts. Counted as LF + CR − CRLF with vectorised counts and searches, not line by
+    /// line.
     fn count_breaks(&self, from: usize, to: usize) -> u64 {
+        let s = &self.buf[from..to];
+        let lo = match self.enc {
+            TextEncoding::Utf8 | TextEncoding::Windows1252 => {
+                let lf = memchr::memchr_iter(b'\n', s).count();
+                if memchr::memchr(b'\r', s).is_none() {
+                    return lf as u64;
+                }
+                let cr = memchr::memchr_iter(b'\r', s).count();
+                return (lf + cr - memmem::find_iter(s, b"\r\n").count()) as u64;
+            }
+            TextEncoding::Utf16Le => 0,
+            _ => 1,
+        };
+        // UTF-16 (`from` is unit-aligned): the low byte of a unit whose high byte is 0
+        let unit_is = |i: usize, b: u8| s.get(i) == Some(&b) && s.get(i ^ 1) == Some(&0);
         let mut n = 0;
-        let buf = self.buf;
-        let unit = self.enc.unit();
-        let low = usize::from(self.enc == TextEncoding::Utf16Be);
-        for i in memchr2_iter(b'\n', b'\r', &buf[from..to]) {
-            let i = from + i;
-            let u = i - low.min(i);
-            if !self.is_break_at(u) || u < from {
+        for i in memchr::memchr2_iter(b'\n', b'\r', s) {
+            if i % 2 != lo || s.get(i ^ 1) != Some(&0) {
                 continue;
             }
-            // a CR followed by LF is one break: count it at the LF
-            let is_cr = self.enc.unit_at(buf, u) == 0x0D;
-            if is_cr
-                && u + 2 * unit <= buf.len()
-                && self.enc.unit_at(buf, u + unit) == 0x0A
-                && u + unit < to
-            {
-                continue;
+            // a CR followed by LF is one break: counted at the LF
+            if s[i] == b'\n' || !unit_is(i + 2, b'\n') {
+                n += 1;
             }
-            n += 1;
         }
         n
     }
@@ -444,8 +450,8 @@ pub(super) fn scan_errlog_stream<R: Read>(
     })
 }
 
-/// Stage 1 with the fingerprints over the folded text, chunk by chunk; stage 2 per
-/// candidate line.
+/// Stage 1 over the folded text, chunk by chunk (plus the raw `ID` search); stage 2 per
+/// candidate line, in input order.
 fn scan_folded(
     c: &Classifier,
     pf: &Prefilter,
@@ -456,44 +462,44 @@ fn scan_folded(
     let buf = text.buf;
     let unit = text.enc.unit();
     let end = text.bom + (buf.len() - text.bom) / unit * unit;
-    // chunks overlap by one fingerprint less one unit, so no occurrence is cut
+    // chunks overlap by one string less one unit, so no occurrence is cut
     let overlap = (pf.max_len() - 1) * unit;
-    let mut scratch = Vec::with_capacity(CHUNK_UNITS + pf.max_len() + 1);
+    let mut scratch = vec![0u8; CHUNK_UNITS + pf.max_len()];
+    let id = pf.id_finder(unit, text.enc == TextEncoding::Utf16Le);
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut cands: Vec<(usize, usize)> = Vec::new();
     let mut cs = text.bom;
     while cs < end {
         let ce = (cs + CHUNK_UNITS * unit).min(end);
         let os = cs.saturating_sub(overlap).max(text.bom);
-        scratch.clear();
-        // the start of the input is a word boundary, like a space
-        let virtual_space = os == text.bom;
-        if virtual_space {
-            scratch.push(b' ');
-        }
+        let raw = &buf[os..ce];
+        let hay = &mut scratch[..raw.len() / unit];
         match text.enc {
-            TextEncoding::Utf16Le => fold_utf16(&buf[os..ce], true, &mut scratch),
-            TextEncoding::Utf16Be => fold_utf16(&buf[os..ce], false, &mut scratch),
-            _ => fold_bytes(&buf[os..ce], &mut scratch),
+            TextEncoding::Utf16Le => fold_utf16::<true>(raw, hay),
+            TextEncoding::Utf16Be => fold_utf16::<false>(raw, hay),
+            _ => fold_bytes(raw, hay),
         }
-        // scratch index i <-> raw offset base + i * unit
-        let base = os as isize - if virtual_space { unit as isize } else { 0 };
-        let raw = |i: usize| (base + (i * unit) as isize).max(text.bom as isize) as usize;
-        let index = |r: usize| (r as isize - base) as usize / unit;
-        let mut from = 0;
-        while let Some(cand) = pf.find(&scratch, from) {
-            from = cand.next;
-            let (rs, re) = (raw(cand.start), raw(cand.end));
-            if cand.id_word && !text.is_upper_id(raw(cand.start + 1)) {
-                continue;
+        found.clear();
+        pf.find_all(hay, &mut found);
+        // scratch index i <-> raw offset os + i * unit
+        cands.clear();
+        cands.extend(found.iter().map(|&(s, e)| (os + s * unit, os + e * unit)));
+        if let Some(id) = id {
+            for at in id.find_iter(raw) {
+                let at = os + at;
+                if (at - text.bom) % unit == 0 && text.is_id_word(at) {
+                    cands.push((at, at + 2 * unit));
+                }
             }
+        }
+        cands.sort_unstable();
+        for &(rs, re) in &cands {
+            // occurrences that end at or before `cs` were seen with the previous chunk
             if re > cs.max(st.covered) {
                 st.check_lines(c, text, parser, rs, re);
                 if st.covered >= ce {
                     break;
                 }
-            }
-            if st.covered > cs {
-                // occurrences that end before `covered` need no look
-                from = from.max(index(st.covered).saturating_sub(pf.max_len() - 1));
             }
         }
         cs = ce.max(st.covered);
