@@ -357,16 +357,21 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
         count.checked_mul(4).ok_or(c.err("value count"))?,
         "value spec",
     )?;
-    let total: usize = spec
-        .chunks_exact(4)
-        .map(|e| u16::from_le_bytes([e[0], e[1]]) as usize)
-        .sum();
+    // One pass: the starts of the indexed values and the total size.
+    let mut starts = [0u16; INDEXED];
+    let mut total = 0usize;
+    let mut entries = spec.chunks_exact(4);
+    for (s, e) in starts.iter_mut().zip(entries.by_ref()) {
+        *s = total.min(u16::MAX.into()) as u16;
+        total += spec_size(e);
+    }
+    total += entries.map(spec_size).sum::<usize>();
     // Values may be cut short in damaged records; keep what there is, `raw` checks bounds.
     let avail = total.min(c.end - c.pos);
     let data = c.take(avail, "values")?;
     Ok(InstanceRef {
         def_offset,
-        values: Values::new(spec, data),
+        values: Values { spec, data, starts },
     })
 }
 
