@@ -276,20 +276,38 @@ impl<'a> Values<'a> {
     }
 
     /// The type code and bytes of value `index` (`None` past the table or the data).
+    #[inline]
     pub(crate) fn raw(&self, index: usize) -> Option<(u8, &'a [u8])> {
         let e = self.spec.get(4 * index..4 * index + 4)?;
         let size = spec_size(e);
-        let start = if index < INDEXED {
-            self.starts[index] as usize
-        } else {
-            let last = INDEXED - 1;
-            let mut s = self.starts[last] as usize + spec_size(&self.spec[4 * last..]);
-            for j in INDEXED..index {
-                s += spec_size(&self.spec[4 * j..]);
-            }
-            s
+        let start = match self.starts.get(index) {
+            Some(&s) => s as usize,
+            None => self.start_far(index),
         };
         Some((e[2], self.data.get(start..start + size)?))
+    }
+
+    /// Start of value `index` past the indexed ones (`index < self.len()`).
+    #[inline(never)]
+    fn start_far(&self, index: usize) -> usize {
+        let last = INDEXED - 1;
+        let mut s = self.starts[last] as usize + spec_size(&self.spec[4 * last..]);
+        for j in INDEXED..index {
+            s += spec_size(&self.spec[4 * j..]);
+        }
+        s
+    }
+
+    /// Whether value `index` reads as [`Value::Null`] (without parsing it).
+    #[inline]
+    pub(crate) fn is_null(&self, index: usize) -> bool {
+        match self.raw(index) {
+            None => true,
+            Some((ty, bytes)) => {
+                ty == super::value::ValueType::NULL
+                    || (ty == super::value::ValueType::BINXML && bytes.is_empty())
+            }
+        }
     }
 
     /// Value `index`, typed (`Null` when missing).
@@ -339,16 +357,21 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
         count.checked_mul(4).ok_or(c.err("value count"))?,
         "value spec",
     )?;
-    let total: usize = spec
-        .chunks_exact(4)
-        .map(|e| u16::from_le_bytes([e[0], e[1]]) as usize)
-        .sum();
+    // One pass: the starts of the indexed values and the total size.
+    let mut starts = [0u16; INDEXED];
+    let mut total = 0usize;
+    let mut entries = spec.chunks_exact(4);
+    for (s, e) in starts.iter_mut().zip(entries.by_ref()) {
+        *s = total.min(u16::MAX.into()) as u16;
+        total += spec_size(e);
+    }
+    total += entries.map(spec_size).sum::<usize>();
     // Values may be cut short in damaged records; keep what there is, `raw` checks bounds.
     let avail = total.min(c.end - c.pos);
     let data = c.take(avail, "values")?;
     Ok(InstanceRef {
         def_offset,
-        values: Values::new(spec, data),
+        values: Values { spec, data, starts },
     })
 }
 

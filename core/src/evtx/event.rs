@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use super::binxml::{BinXmlError, Cursor, Element, Node, Top, TreeParser, Values};
 use super::data::{DataSink, Nested, NestedTop};
 use super::render::{self, Content, OwnedElement, TreeBuilder, Visitor, XmlWriter};
-use super::template::{ChunkRef, Source, SystemField, Template, TemplateCache};
+use super::template::{ChunkRef, SlotKind, Source, SystemField, Template, TemplateCache};
 use super::value::{filetime_to_datetime, Value};
 use super::xml::XmlEvent;
 use super::{Damage, DamageKind};
@@ -259,14 +259,36 @@ impl<'a> Event<'a> {
     }
 
     /// Any System field, typed. `None` when absent or NULL.
+    #[inline]
     pub fn system(&self, field: SystemField) -> Option<Value<'_>> {
+        if let Repr::Evtx(e) = &self.repr {
+            let slot = e.template.slots[field as usize];
+            match slot.kind {
+                SlotKind::Subst => {}
+                SlotKind::DependentSubst => {
+                    if e.values.is_null(slot.dependency.into()) {
+                        return None;
+                    }
+                }
+                SlotKind::Absent => return None,
+                SlotKind::Other => return self.system_other(field),
+            }
+            let v = e.values.get(slot.index.into());
+            return (!v.is_null()).then_some(v);
+        }
+        self.system_other(field)
+    }
+
+    /// [`Event::system`] for XML events, literals and mixed content.
+    #[inline(never)]
+    fn system_other(&self, field: SystemField) -> Option<Value<'_>> {
         match &self.repr {
             Repr::Xml(x) => x.system(field).map(|s| Value::Text(Cow::Borrowed(s))),
             Repr::Evtx(e) => match &e.template.map.fields[field as usize] {
                 Source::Absent => None,
                 Source::Literal(s) => Some(Value::Text(Cow::Borrowed(s))),
                 Source::Subst { index, dependency } => {
-                    if dependency.is_some_and(|d| e.values.get(d.into()).is_null()) {
+                    if dependency.is_some_and(|d| e.values.is_null(d.into())) {
                         return None;
                     }
                     Some(e.values.get((*index).into())).filter(|v| !v.is_null())

@@ -131,11 +131,62 @@ pub(crate) struct FieldMap {
     pub(crate) fields: [Source; SystemField::COUNT],
 }
 
+/// A System field's source in compact form, read on every [`Event::system`] call: a
+/// substitution slot (and the slot whose NULL leaves the field out), nothing, or anything
+/// else (answered from [`FieldMap`]).
+///
+/// [`Event::system`]: super::Event::system
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Slot {
+    pub(crate) kind: SlotKind,
+    pub(crate) index: u16,
+    pub(crate) dependency: u16,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum SlotKind {
+    #[default]
+    Absent,
+    /// Substitution `index`, no dependency.
+    Subst,
+    /// Substitution `index`, left out when `dependency` is NULL.
+    DependentSubst,
+    /// A literal or mixed content: see the field map.
+    Other,
+}
+
+impl FieldMap {
+    /// The compact table of the map.
+    fn slots(&self) -> [Slot; SystemField::COUNT] {
+        let mut out = [Slot::default(); SystemField::COUNT];
+        for (slot, source) in out.iter_mut().zip(&self.fields) {
+            *slot = match *source {
+                Source::Absent => Slot::default(),
+                Source::Subst { index, dependency } => Slot {
+                    kind: match dependency {
+                        None => SlotKind::Subst,
+                        Some(_) => SlotKind::DependentSubst,
+                    },
+                    index,
+                    dependency: dependency.unwrap_or(0),
+                },
+                Source::Literal(_) | Source::Complex => Slot {
+                    kind: SlotKind::Other,
+                    ..Slot::default()
+                },
+            };
+        }
+        out
+    }
+}
+
 /// A parsed template definition (or an untemplated element tree) and its field map.
 #[derive(Debug)]
 pub(crate) struct Template<'a> {
     pub(crate) root: Element<'a>,
     pub(crate) map: FieldMap,
+    /// The field map in compact form.
+    pub(crate) slots: [Slot; SystemField::COUNT],
     /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
     pub(crate) items_hint: usize,
     /// The data items as a list of steps, when the shape allows (the `plan` module).
@@ -169,6 +220,7 @@ impl<'a> Template<'a> {
         let plan = super::plan::plan(&root);
         Template {
             root,
+            slots: map.slots(),
             map,
             items_hint,
             plan,

@@ -327,6 +327,21 @@ impl<'a> Value<'a> {
             (ValueType::UINT32, 4) => {
                 Value::U32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
             }
+            (ValueType::UINT64 | ValueType::HEX_INT64 | ValueType::FILETIME, 8) => {
+                let v = match arr::<8>(bytes) {
+                    Some(a) => u64::from_le_bytes(a),
+                    None => return Value::parse_other(value_type, bytes),
+                };
+                match value_type {
+                    ValueType::UINT64 => Value::U64(v),
+                    ValueType::HEX_INT64 => Value::HexI64(v),
+                    _ => Value::FileTime(v),
+                }
+            }
+            (ValueType::GUID, 16) => match arr::<16>(bytes) {
+                Some(a) => Value::Guid(a),
+                None => Value::parse_other(value_type, bytes),
+            },
             _ => Value::parse_other(value_type, bytes),
         }
     }
