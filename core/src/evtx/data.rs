@@ -145,6 +145,9 @@ fn resolve_into<'a>(
     }
     let data = ctx.chunk.data;
     for i in 0..n {
+        if values.type_of(i) != Some(ValueType::BINXML) {
+            continue;
+        }
         let Some((ValueType::BINXML, bytes)) = values.raw(i) else {
             continue;
         };
