@@ -200,6 +200,9 @@ impl<'a> Record<'a> {
     pub fn pointer(&self) -> Option<u64> {
         let r = self.pointer?;
         let raw = &self.raw[r.range()];
+        if !self.encoding.is_utf16() {
+            return Some(super::grammar::hex_digits_value(raw.iter().copied()));
+        }
         let unit = self.encoding.unit();
         Some(super::grammar::hex_digits_value(
             (0..raw.len() / unit).map(|k| self.encoding.unit_at(raw, k * unit) as u8),
