@@ -15,7 +15,7 @@
 //! into 0, and no production here accepts a 0 (the reference path, which narrows only up to
 //! the first non-ASCII unit, sees the end of its input there).
 
-use super::grammar::{Header, LogTime};
+use super::grammar::{Header, LogTime, HEX};
 
 /// Narrow the first code units of a UTF-16 line into `out` for [`header_fast`]: ASCII
 /// units become their byte, every other unit (and a NUL) becomes 0, which no production
@@ -35,23 +35,6 @@ pub(crate) fn narrow_utf16(bytes: &[u8], big_endian: bool, out: &mut [u8]) -> us
     }
     n
 }
-
-/// Hex digit values; 0xFF for anything else (0 included).
-const HEX: [u8; 256] = {
-    let mut t = [0xFFu8; 256];
-    let mut c = 0;
-    while c < 10 {
-        t[b'0' as usize + c] = c as u8;
-        c += 1;
-    }
-    let mut c = 0;
-    while c < 6 {
-        t[b'a' as usize + c] = 10 + c as u8;
-        t[b'A' as usize + c] = 10 + c as u8;
-        c += 1;
-    }
-    t
-};
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;

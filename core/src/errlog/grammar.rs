@@ -76,8 +76,8 @@ fn fail<T>(i: &[u8], kind: nom::error::ErrorKind) -> Res<'_, T> {
     Err(nom::Err::Error(nom::error::Error::new(i, kind)))
 }
 
-/// Hex digit values; 0xFF for bytes that are not hex digits.
-const HEX: [u8; 256] = {
+/// Hex digit values; 0xFF for bytes that are not hex digits (0 included).
+pub(crate) const HEX: [u8; 256] = {
     let mut t = [0xFFu8; 256];
     let mut c = 0;
     while c < 10 {
