@@ -512,6 +512,15 @@ fn slot_bytes(data: &[u8], n: u64) -> &[u8] {
 
 /// Reads one chunk slot: its damage first, then its records. Owns the chunk's template
 /// cache (one thread reads a chunk).
+/// True when every byte is zero (an unused chunk slot). Blocks are OR-folded without an
+/// early exit inside a block, which vectorises; a byte-wise `all` cost ≈ 4 instructions
+/// per byte on the zeroed slots that real logs preallocate.
+fn is_all_zero(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(256)
+        .all(|block| block.iter().fold(0u8, |acc, &b| acc | b) == 0)
+}
+
 struct ChunkReader<'a> {
     ctx: Option<TemplateCache<'a>>,
     walk: Option<RecordWalk<'a>>,
@@ -533,7 +542,7 @@ impl<'a> ChunkReader<'a> {
             walk: None,
             pending: Vec::new(),
         };
-        if bytes.iter().all(|&b| b == 0) {
+        if is_all_zero(bytes) {
             return empty;
         }
         let Some(h) = ChunkHeader::parse(bytes) else {
