@@ -11,7 +11,7 @@
 //! * A malformed event is reported as [`Damage`] with its byte offset (in the decoded
 //!   text) and the reader resumes after it when it can; a document that stops being XML
 //!   ends the read with one damage item.
-//! * Elements nest at most [`MAX_DEPTH`](super::binxml::MAX_DEPTH) deep in an event (as in
+//! * Elements nest at most 64 deep in an event (`binxml::MAX_DEPTH`, as in
 //!   BinXML): a deeper event is damage and is skipped, so the trees built, rendered and
 //!   dropped recursively stay shallow.
 //! * Times accept 0 to 9 fractional digits and a `Z`, an offset, or nothing (UTC).
