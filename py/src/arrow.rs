@@ -22,6 +22,7 @@ use arrow_array::{
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
+use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
@@ -109,11 +110,16 @@ impl Table {
         Some((&self.batches[k], i - self.starts[k]))
     }
 
-    /// Resolve a Python index (negative counts from the end).
-    pub fn index(&self, i: isize) -> Option<usize> {
-        let n = self.rows as isize;
-        let i = if i < 0 { i + n } else { i };
-        (0..n).contains(&i).then_some(i as usize)
+    /// The batch and row for a Python index (`log[i]`, negative counting from the end);
+    /// `owner` and `item` name the class and its rows in the errors.
+    pub fn row(
+        &self,
+        index: &Bound<'_, PyAny>,
+        owner: &str,
+        item: &str,
+    ) -> PyResult<(&RecordBatch, usize)> {
+        let i = py_index(index, self.rows, owner, item)?;
+        Ok(self.locate(i).expect("py_index checked the range"))
     }
 
     /// An `arrow_array_stream` PyCapsule over the batches. `requested_schema` is accepted
@@ -209,5 +215,22 @@ impl StrColumn {
             Buffer::from_vec(values),
             self.nulls.finish(),
         )
+    }
+}
+
+/// Resolve a Python sequence index over `len` items (negative counts from the end):
+/// `TypeError` for a non-integer, `IndexError` out of range.
+pub fn py_index(index: &Bound<'_, PyAny>, len: usize, owner: &str, item: &str) -> PyResult<usize> {
+    let Ok(i) = index.extract::<isize>() else {
+        return Err(PyTypeError::new_err(format!(
+            "{owner} indices must be integers"
+        )));
+    };
+    let n = len as isize;
+    let k = if i < 0 { i + n } else { i };
+    if (0..n).contains(&k) {
+        Ok(k as usize)
+    } else {
+        Err(PyIndexError::new_err(format!("{item} index out of range")))
     }
 }

@@ -19,7 +19,6 @@ use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
 
@@ -381,14 +380,7 @@ impl PyErrlogLog {
     }
 
     fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyRecord> {
-        let Ok(i) = index.extract::<isize>() else {
-            return Err(PyTypeError::new_err("ErrlogLog indices must be integers"));
-        };
-        let i = self
-            .table
-            .index(i)
-            .ok_or_else(|| PyIndexError::new_err("record index out of range"))?;
-        let (batch, row) = self.table.locate(i).expect("index checked above");
+        let (batch, row) = self.table.row(index, "ErrlogLog", "record")?;
         Ok(record_at(&self.file, batch, row))
     }
 

@@ -21,7 +21,6 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema, SchemaRef};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
 
@@ -336,14 +335,7 @@ impl PyEventLog {
     }
 
     fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyEvent> {
-        let Ok(i) = index.extract::<isize>() else {
-            return Err(PyTypeError::new_err("EventLog indices must be integers"));
-        };
-        let i = self
-            .table
-            .index(i)
-            .ok_or_else(|| PyIndexError::new_err("event index out of range"))?;
-        let (batch, row) = self.table.locate(i).expect("index checked above");
+        let (batch, row) = self.table.row(index, "EventLog", "event")?;
         Ok(event_at(&self.file, batch, row))
     }
 

@@ -21,7 +21,6 @@ use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 
@@ -662,15 +661,8 @@ impl PyReport {
     }
 
     fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyFinding> {
-        let Ok(i) = index.extract::<isize>() else {
-            return Err(PyTypeError::new_err("Report indices must be integers"));
-        };
-        let n = self.findings.len() as isize;
-        let k = if i < 0 { i + n } else { i };
-        if !(0..n).contains(&k) {
-            return Err(PyIndexError::new_err("finding index out of range"));
-        }
-        Ok(PyFinding::new(&self.findings[k as usize], &self.infos))
+        let k = arrow::py_index(index, self.findings.len(), "Report", "finding")?;
+        Ok(PyFinding::new(&self.findings[k], &self.infos))
     }
 
     fn __iter__(&self) -> FindingIter {

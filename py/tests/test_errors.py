@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import marslog
-from conftest import ERRLOG, build_evtx
+from conftest import ERRLOG, SAMPLES, build_evtx
 from marslog import _native
 
 
@@ -99,3 +99,24 @@ def test_a_panic_becomes_a_marslog_error() -> None:
     with pytest.raises(marslog.MarslogError, match="internal error .*: boom") as info:
         _native._panic_detached("boom")
     assert type(info.value) is marslog.MarslogError
+
+
+def test_sequence_indexing_errors() -> None:
+    log = marslog.read_errlog(ERRLOG / "CBEngineCurr.errlog", year=2026)
+    events = marslog.read_events(SAMPLES / "SRV-FS01" / "Logs" / "System.evtx")
+    report = marslog.scan(SAMPLES, year=2026)
+    for seq, owner, item in (
+        (log, "ErrlogLog", "record"),
+        (events, "EventLog", "event"),
+        (report, "Report", "finding"),
+    ):
+        n = len(seq)
+        assert n > 0
+        assert seq[-1] == seq[n - 1]
+        assert seq[-n] == seq[0]
+        with pytest.raises(IndexError, match=f"{item} index out of range"):
+            seq[n]
+        with pytest.raises(IndexError, match=f"{item} index out of range"):
+            seq[-n - 1]
+        with pytest.raises(TypeError, match=f"{owner} indices must be integers"):
+            seq["0"]  # type: ignore[index]
