@@ -320,22 +320,7 @@ impl<W: Write> Rows<W> {
     /// CSV to `out`; writes the header row.
     pub fn csv(out: W) -> io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record([
-            "id",
-            "codes",
-            "title",
-            "level",
-            "file",
-            "line",
-            "record_id",
-            "offset",
-            "timestamp",
-            "severity",
-            "task_id",
-            "code",
-            "matched",
-            "message",
-        ])?;
+        w.write_record(marslog::classify::FINDING_COLUMNS)?;
         Ok(Rows::Csv(Box::new(w)))
     }
 

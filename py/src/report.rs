@@ -34,22 +34,7 @@ use crate::records::{py_repr, PyDamage};
 use crate::scan::ScanData;
 
 /// Column order; also the order of `Finding.to_dict()`.
-const COLUMNS: [&str; 14] = [
-    "id",
-    "codes",
-    "title",
-    "level",
-    "file",
-    "line",
-    "record_id",
-    "offset",
-    "timestamp",
-    "severity",
-    "task_id",
-    "code",
-    "matched",
-    "message",
-];
+const COLUMNS: [&str; 14] = marslog::classify::FINDING_COLUMNS;
 
 /// The schema of a report's findings table.
 pub fn schema() -> SchemaRef {

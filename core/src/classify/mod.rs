@@ -35,7 +35,7 @@ use serde::Serialize;
 pub use catalog::{Catalog, Entry, EventRule, Lang, Level, Texts};
 pub use events::{event_text, level_name};
 pub use matcher::{Code, Match};
-pub use report::{summarize, Summarizer, Summary};
+pub use report::{summarize, Summarizer, Summary, FINDING_COLUMNS};
 pub use scan::StreamedScan;
 
 use crate::errlog::Record;

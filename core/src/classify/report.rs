@@ -8,6 +8,25 @@ use serde::Serialize;
 use super::catalog::{Catalog, Lang, Level, SourceDoc};
 use super::Finding;
 
+/// The keys of one finding as the CLI's `jsonl`/`csv` rows and the Python `Report` columns
+/// write them, in order.
+pub const FINDING_COLUMNS: [&str; 14] = [
+    "id",
+    "codes",
+    "title",
+    "level",
+    "file",
+    "line",
+    "record_id",
+    "offset",
+    "timestamp",
+    "severity",
+    "task_id",
+    "code",
+    "matched",
+    "message",
+];
+
 /// All findings of one catalog entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
