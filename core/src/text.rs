@@ -231,33 +231,35 @@ impl<'a> Lines<'a> {
                     Some((i, i + 1))
                 }
             }
-            TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-                // For LE the ASCII byte of a unit is at an even distance from `from`, for BE at
-                // an odd one; the other byte of the unit must be zero.
-                let low = usize::from(self.encoding == TextEncoding::Utf16Be);
-                let mut at = from;
-                loop {
-                    let i = at + memchr2(b'\n', b'\r', &buf[at..])?;
-                    let unit_start = i - low;
-                    if i >= from + low
-                        && (unit_start - from) % 2 == 0
-                        && unit_start + 2 <= buf.len()
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => self.find_break_utf16(from),
+        }
+    }
+
+    /// [`Lines::find_break`] for UTF-16, out of line so that the UTF-8 path stays inlined.
+    #[inline(never)]
+    fn find_break_utf16(&self, from: usize) -> Option<(usize, usize)> {
+        let buf = self.buf;
+        // For LE the ASCII byte of a unit is at an even distance from `from`, for BE at
+        // an odd one; the other byte of the unit must be zero.
+        let low = usize::from(self.encoding == TextEncoding::Utf16Be);
+        let mut at = from;
+        loop {
+            let i = at + memchr2(b'\n', b'\r', &buf[at..])?;
+            let unit_start = i - low;
+            if i >= from + low && (unit_start - from) % 2 == 0 && unit_start + 2 <= buf.len() {
+                let hi = if low == 0 { buf[i + 1] } else { buf[i - 1] };
+                if hi == 0 {
+                    let end = unit_start + 2;
+                    if buf[i] == b'\r'
+                        && end + 2 <= buf.len()
+                        && self.encoding.unit_at(buf, end) == u16::from(b'\n')
                     {
-                        let hi = if low == 0 { buf[i + 1] } else { buf[i - 1] };
-                        if hi == 0 {
-                            let end = unit_start + 2;
-                            if buf[i] == b'\r'
-                                && end + 2 <= buf.len()
-                                && self.encoding.unit_at(buf, end) == u16::from(b'\n')
-                            {
-                                return Some((unit_start, end + 2));
-                            }
-                            return Some((unit_start, end));
-                        }
+                        return Some((unit_start, end + 2));
                     }
-                    at = i + 1;
+                    return Some((unit_start, end));
                 }
             }
+            at = i + 1;
         }
     }
 }

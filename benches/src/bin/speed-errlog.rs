@@ -12,9 +12,11 @@ fn main() {
     for _ in 0..n {
         for e in parser.entries(&buf) {
             if let Entry::Record(r) = e {
+                // the same fields as the criterion bench `errlog/*/parse_all_fields`
                 acc = acc
-                    .wrapping_add(u64::from(r.pid() ^ r.source_line()))
+                    .wrapping_add(u64::from(r.pid() ^ r.tid() ^ r.source_line()))
                     .wrapping_add(r.timestamp().map_or(0, |t| t.timestamp() as u64))
+                    .wrapping_add(r.pointer().unwrap_or(0))
                     .wrapping_add(r.message_bytes().len() as u64);
             }
         }

@@ -16,24 +16,68 @@
 //! the first non-ASCII unit, sees the end of its input there).
 
 use super::grammar::{Header, LogTime, HEX};
+use super::record::{Rel, Severity};
 
 /// Narrow the first code units of a UTF-16 line into `out` for [`header_fast`]: ASCII
 /// units become their byte, every other unit (and a NUL) becomes 0, which no production
 /// accepts. Returns the number of units written (at most `out.len()`).
+///
+/// Four units at a time: when all four are ASCII (the usual case), their low bytes are
+/// packed with shifts; otherwise that group goes unit by unit.
 #[inline]
 pub(crate) fn narrow_utf16(bytes: &[u8], big_endian: bool, out: &mut [u8]) -> usize {
     let n = (bytes.len() / 2).min(out.len());
-    let units = bytes[..2 * n].chunks_exact(2);
-    if big_endian {
-        for (slot, u) in out.iter_mut().zip(units) {
-            *slot = if u[0] == 0 && u[1] < 0x80 { u[1] } else { 0 };
-        }
+    // the high byte of each unit must be 0 and the low byte below 0x80
+    let (not_ascii, shift) = if big_endian {
+        (0x80FF_80FF_80FF_80FFu64, 8)
     } else {
-        for (slot, u) in out.iter_mut().zip(units) {
-            *slot = if u[1] == 0 && u[0] < 0x80 { u[0] } else { 0 };
+        (0xFF80_FF80_FF80_FF80u64, 0)
+    };
+    let narrow_unit = |u: &[u8]| -> u8 {
+        let (hi, lo) = if big_endian {
+            (u[0], u[1])
+        } else {
+            (u[1], u[0])
+        };
+        if hi == 0 && lo < 0x80 {
+            lo
+        } else {
+            0
         }
+    };
+    let groups = bytes[..2 * n].chunks_exact(8);
+    let tail = groups.remainder();
+    let mut k = 0;
+    for (g, slot) in groups.zip(out.chunks_exact_mut(4)) {
+        let w = u64::from_le_bytes(g.try_into().unwrap_or([0xFF; 8]));
+        if w & not_ascii == 0 {
+            let x = w >> shift;
+            let x = (x | (x >> 8)) & 0x0000_FFFF_0000_FFFF;
+            let x = (x | (x >> 16)) as u32;
+            slot.copy_from_slice(&x.to_le_bytes());
+        } else {
+            for (b, u) in slot.iter_mut().zip(g.chunks_exact(2)) {
+                *b = narrow_unit(u);
+            }
+        }
+        k += 4;
+    }
+    for (b, u) in out[k..n].iter_mut().zip(tail.chunks_exact(2)) {
+        *b = narrow_unit(u);
     }
     n
+}
+
+/// The first 16 code units of a UTF-16 field narrowed to bytes (a full-width pointer), or
+/// `None` when the field is not 16 ASCII units.
+#[inline]
+pub(crate) fn narrow16(bytes: &[u8], big_endian: bool) -> Option<[u8; 16]> {
+    if bytes.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    narrow_utf16(bytes, big_endian, &mut out);
+    out.iter().all(|&b| b != 0).then_some(out)
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -68,6 +112,34 @@ fn half(b: &[u8; 4]) -> u64 {
     u64::from(u32::from_le_bytes(*b))
 }
 
+/// The high bit of each byte of `w` set where the byte equals `b`; the lowest set bit is
+/// exact (borrows can only add false positives above a true match).
+#[inline(always)]
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The value of 16 validated hex digits (an object pointer), eight at a time.
+#[inline]
+pub(crate) fn hex16_value(digits: &[u8; 16]) -> u64 {
+    let hi = hex8_value(word(digits[..8].try_into().unwrap_or(&[b'0'; 8])));
+    let lo = hex8_value(word(digits[8..].try_into().unwrap_or(&[b'0'; 8])));
+    u64::from(hi) << 32 | u64::from(lo)
+}
+
+/// The value of 8 validated hex digits held in `w`, the first digit in the lowest byte.
+#[inline(always)]
+fn hex8_value(w: u64) -> u32 {
+    // '0'..='9' → 0..=9; 'A'..='F' and 'a'..='f' (bit 6 set) → 1..=6, plus 9
+    let nibbles = (w & (ONES * 0x0F)) + ((w >> 6) & ONES) * 9;
+    // the first digit to the top byte, then pack neighbouring nibbles, bytes and halves
+    let x = nibbles.swap_bytes();
+    let x = (x | (x >> 4)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x | (x >> 8)) & 0x0000_FFFF_0000_FFFF;
+    ((x | (x >> 16)) & 0xFFFF_FFFF) as u32
+}
+
 /// A run of 1 to 8 hex digits at `k` followed by a TAB: (value, position of the TAB).
 #[inline(always)]
 fn hex_then_tab(s: &[u8], k: usize) -> Option<(u32, usize)> {
@@ -82,6 +154,24 @@ fn hex_then_tab(s: &[u8], k: usize) -> Option<(u32, usize)> {
         n += 1;
     }
     (n > 0 && s.get(k + n) == Some(&b'\t')).then_some((v, k + n))
+}
+
+/// The position of the first TAB or NUL at or after `k` (a short field's end: cheaper than
+/// a vectorised search, whose set-up costs more than these few bytes).
+#[inline(always)]
+fn tab_or_nul(s: &[u8], mut k: usize) -> Option<usize> {
+    while let Some(w) = s.get(k..k + 8) {
+        let w = word(w.try_into().ok()?);
+        let hits = bytes_equal(w, b'\t') | bytes_equal(w, 0);
+        if hits != 0 {
+            return Some(k + (hits.trailing_zeros() / 8) as usize);
+        }
+        k += 8;
+    }
+    s.get(k..)?
+        .iter()
+        .position(|&b| b == b'\t' || b == 0)
+        .map(|p| k + p)
 }
 
 #[inline(always)]
@@ -163,10 +253,10 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
             _ => k += 1,
         }
     }
-    let column5 = (c5_start, k);
+    let column5 = Rel::new(c5_start, k);
     // source: `name(digits)` up to the TAB
     let src_start = k + 1;
-    let src_end = src_start + memchr::memchr2(b'\t', 0, s.get(src_start..)?)?;
+    let src_end = tab_or_nul(s, src_start)?;
     if s[src_end] != b'\t' {
         return None;
     }
@@ -216,7 +306,7 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
             if n == 0 || s.get(k + 1 + n) != Some(&b']') || s.get(k + 2 + n) != Some(&b'\t') {
                 return None;
             }
-            (Some((k + 1, k + 1 + n)), k + 2 + n)
+            (Some(Rel::new(k + 1, k + 1 + n)), k + 2 + n)
         }
         _ => return None,
     };
@@ -234,7 +324,7 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
         {
             return None;
         }
-        (Some((k, k + 36)), k + 36)
+        (Some(Rel::new(k, k + 36)), k + 36)
     };
     // severity: 2 to 16 upper-case letters, then a TAB or the end of the line
     let sev_start = k + 1;
@@ -263,13 +353,14 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
             second,
             nanos,
         },
-        column5,
-        source: (src_start, src_end),
         source_line: line_no,
+        column5,
+        source: Rel::new(src_start, src_end),
         pointer,
         task,
-        severity: (sev_start, k),
-        message_start,
+        severity_word: Rel::new(sev_start, k),
+        severity: Severity::from_word(&s[sev_start..k]),
+        message_start: message_start as u32,
     })
 }
 
@@ -301,7 +392,7 @@ mod tests {
                 // the reference grammar sees the ASCII prefix (as the UTF-16 reader narrows it)
                 let ascii: Vec<u8> = line.bytes().take_while(u8::is_ascii).collect();
                 assert_eq!(Some(h), header(&ascii, Sep::Tab).ok(), "{line:?} be={be}");
-                assert!(line.is_ascii() || h.severity.1 < ascii.len());
+                assert!(line.is_ascii() || (h.severity_word.end as usize) < ascii.len());
             }
         }
     }
@@ -347,6 +438,49 @@ mod tests {
         let wide = utf16(&long, false);
         let n = narrow_utf16(&wide, false, &mut narrow);
         assert!(header_fast(&narrow[..n], wide.len() / 2).is_none());
+    }
+
+    #[test]
+    fn narrow_utf16_maps_every_unit_like_the_unit_loop() {
+        // every length up to a few groups, ASCII and not, both byte orders
+        let units: Vec<u16> = "44B4\t3968\téx\u{0}\u{7F}\u{80}\u{100}\u{2028}\u{FF10}abcdefgh"
+            .encode_utf16()
+            .collect();
+        for be in [false, true] {
+            for len in 0..units.len() {
+                let bytes: Vec<u8> = units[..len]
+                    .iter()
+                    .flat_map(|u| if be { u.to_be_bytes() } else { u.to_le_bytes() })
+                    .collect();
+                for cap in [len, len.saturating_sub(3), 512] {
+                    let mut out = vec![0xAA; cap];
+                    let n = narrow_utf16(&bytes, be, &mut out);
+                    assert_eq!(n, len.min(cap));
+                    let expected: Vec<u8> = units[..n]
+                        .iter()
+                        .map(|&u| if (1..0x80).contains(&u) { u as u8 } else { 0 })
+                        .collect();
+                    assert_eq!(&out[..n], &expected[..], "be={be} len={len} cap={cap}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex16_value_agrees_with_the_digit_fold() {
+        let mut digits = *b"0123456789abcdef";
+        for round in 0..64u32 {
+            digits.rotate_left(1);
+            if round % 3 == 0 {
+                digits.make_ascii_uppercase();
+            } else {
+                digits.make_ascii_lowercase();
+            }
+            let reference = super::super::grammar::hex_digits_value(digits.iter().copied());
+            assert_eq!(hex16_value(&digits), reference, "{:?}", digits);
+        }
+        assert_eq!(hex16_value(b"000000001B73B830"), 0x1B73_B830);
+        assert_eq!(hex16_value(b"FFFFFFFFFFFFFFFF"), u64::MAX);
     }
 
     #[test]

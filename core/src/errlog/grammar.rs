@@ -22,21 +22,56 @@
 
 use nom::IResult;
 
-/// A parsed header; byte ranges are relative to the start of the line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use super::record::{Rel, Severity};
+
+/// A parsed header; ranges are relative to the start of the line (the caller only parses
+/// lines shorter than 4 GiB, so they fit in `u32`). [`super::Record`] embeds it as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Header {
     pub pid: u32,
     pub tid: u32,
     pub time: LogTime,
-    pub column5: (usize, usize),
-    pub source: (usize, usize),
     pub source_line: u32,
+    pub column5: Rel,
+    pub source: Rel,
     /// The hex digits of the pointer (brackets excluded); the value is read on demand.
-    pub pointer: Option<(usize, usize)>,
-    pub task: Option<(usize, usize)>,
-    pub severity: (usize, usize),
+    pub pointer: Option<Rel>,
+    pub task: Option<Rel>,
+    pub severity_word: Rel,
+    pub severity: Severity,
     /// Where the message starts (the line's length when there is no message).
-    pub message_start: usize,
+    pub message_start: u32,
+}
+
+impl Default for Header {
+    fn default() -> Header {
+        Header {
+            pid: 0,
+            tid: 0,
+            time: LogTime::default(),
+            source_line: 0,
+            column5: Rel::default(),
+            source: Rel::default(),
+            pointer: None,
+            task: None,
+            severity_word: Rel::default(),
+            severity: Severity::Other,
+            message_start: 0,
+        }
+    }
+}
+
+impl Header {
+    /// The same header with every range doubled: offsets in UTF-16 code units → bytes.
+    pub(crate) fn units_to_bytes(mut self) -> Header {
+        self.column5 = self.column5.doubled();
+        self.source = self.source.doubled();
+        self.pointer = self.pointer.map(Rel::doubled);
+        self.task = self.task.map(Rel::doubled);
+        self.severity_word = self.severity_word.doubled();
+        self.message_start *= 2;
+        self
+    }
 }
 
 /// A yearless errlog time stamp: month, day and time of day to the nanosecond, UTC.
@@ -307,17 +342,17 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
     let (i, _) = sep(i).map_err(|_| "time")?;
     let c5_start = off(i);
     let (i, _) = column5(i).map_err(|_| "column 5")?;
-    let column5 = (c5_start, off(i));
+    let column5 = Rel::new(c5_start, off(i));
     let (i, _) = sep(i).map_err(|_| "column 5")?;
     let src_start = off(i);
     let (i, (_, source_line)) = source(i, mode).map_err(|_| "source")?;
-    let source = (src_start, off(i));
+    let source = Rel::new(src_start, off(i));
     let (i, _) = sep(i).map_err(|_| "source")?;
     // pointer and task: empty columns in strict mode; absent columns in tolerant mode.
     let ptr_start = off(i) + 1;
     let (i, pointer) = match pointer(i) {
         Ok((rest, digits)) if at_field_end(rest) => {
-            (rest, Some((ptr_start, ptr_start + digits.len())))
+            (rest, Some(Rel::new(ptr_start, ptr_start + digits.len())))
         }
         _ if mode == Sep::Tab && i.first() != Some(&b'\t') => return Err("object pointer"),
         _ => (i, None),
@@ -328,7 +363,7 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
     };
     let task_start = off(i);
     let (i, task) = match task_guid(i) {
-        Ok((rest, _)) if at_field_end(rest) => (rest, Some((task_start, off(rest)))),
+        Ok((rest, _)) if at_field_end(rest) => (rest, Some(Rel::new(task_start, off(rest)))),
         _ if mode == Sep::Tab && i.first() != Some(&b'\t') => return Err("task id"),
         _ => (i, None),
     };
@@ -337,8 +372,8 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
         (Sep::Blanks, false) => i,
     };
     let sev_start = off(i);
-    let (i, _) = severity(i).map_err(|_| "severity")?;
-    let severity = (sev_start, off(i));
+    let (i, word) = severity(i).map_err(|_| "severity")?;
+    let severity_word = Rel::new(sev_start, off(i));
     let message_start = match i.first() {
         None => line.len(),
         Some(b'\t') if mode == Sep::Tab => off(i) + 1,
@@ -356,13 +391,14 @@ pub(crate) fn header(line: &[u8], mode: Sep) -> Result<Header, Failure> {
             second,
             nanos,
         },
+        source_line,
         column5,
         source,
-        source_line,
         pointer,
         task,
-        severity,
-        message_start,
+        severity_word,
+        severity: Severity::from_word(word),
+        message_start: message_start as u32,
     })
 }
 
@@ -387,8 +423,8 @@ mod tests {
 
     const MARS: &[u8] = b"44B4\t3968\t10/21\t21:02:21.611\t71\tbackupasync.cpp(1184)\t[000000001B73B830]\t0517B3DB-347D-45A8-9DAB-FD7D1EA7D134\tWARNING\tFailed: Hr: = [0x80780054] Offline Backup Progress: Failed";
 
-    fn text(line: &[u8], r: (usize, usize)) -> &str {
-        std::str::from_utf8(&line[r.0..r.1]).unwrap()
+    fn text(line: &[u8], r: Rel) -> &str {
+        std::str::from_utf8(&line[r.start as usize..r.end as usize]).unwrap()
     }
 
     #[test]
@@ -467,8 +503,8 @@ mod tests {
             text(MARS, h.task.unwrap()),
             "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134"
         );
-        assert_eq!(text(MARS, h.severity), "WARNING");
-        assert!(MARS[h.message_start..].starts_with(b"Failed: Hr: = [0x80780054]"));
+        assert_eq!(text(MARS, h.severity_word), "WARNING");
+        assert!(MARS[h.message_start as usize..].starts_with(b"Failed: Hr: = [0x80780054]"));
     }
 
     #[test]
@@ -476,8 +512,8 @@ mod tests {
         let line = b"180C\t280C\t06/01\t20:55:45.690\t09\teverettexception.cpp(761)\t\t\tCRITICAL";
         let h = header(line, Sep::Tab).unwrap();
         assert_eq!((h.pointer, h.task), (None, None));
-        assert_eq!(text(line, h.severity), "CRITICAL");
-        assert_eq!(h.message_start, line.len());
+        assert_eq!(text(line, h.severity_word), "CRITICAL");
+        assert_eq!(h.message_start as usize, line.len());
     }
 
     #[test]
@@ -532,15 +568,15 @@ mod tests {
             text(line, h.task.unwrap()),
             "0517B3DB-347D-45A8-9DAB-FD7D1EA7D134"
         );
-        assert_eq!(text(line, h.severity), "FATAL");
-        assert!(line[h.message_start..].starts_with(b"GetImportJobStatus::"));
+        assert_eq!(text(line, h.severity_word), "FATAL");
+        assert!(line[h.message_start as usize..].starts_with(b"GetImportJobStatus::"));
         let line = b"0990  17D8 11/05 13:02:42.416 31 vsssnapshotrequestor.cpp(585)   [00000000003970D0] NORMAL CVssSnapshotRequestor:: ProviderId";
         let h = header(line, Sep::Blanks).unwrap();
         assert_eq!(
             (text(line, h.pointer.unwrap()), h.task),
             ("00000000003970D0", None)
         );
-        assert!(line[h.message_start..].starts_with(b"CVssSnapshotRequestor::"));
+        assert!(line[h.message_start as usize..].starts_with(b"CVssSnapshotRequestor::"));
         // strict mode rejects the pasted copy
         assert!(header(line, Sep::Tab).is_err());
     }

@@ -21,12 +21,16 @@ use serde::Serialize;
 
 use super::fastpath;
 use super::grammar::{self, Header, LogTime, Sep};
-use super::record::{Entry, Record, Rel, Severity, Unparsed, UnparsedReason};
+use super::record::{Entry, Record, Rel, Unparsed, UnparsedReason};
 use crate::position::Position;
 use crate::text::{Line, Lines, TextEncoding};
 
 /// Longest header, in code units, that the UTF-16 path narrows to ASCII before parsing.
 const MAX_HEADER_UNITS: usize = 512;
+
+/// How many code units of a UTF-16 line the fast path narrows (a typical header is about
+/// 130; the fast path declines a longer one and the reference grammar reads it).
+const FAST_HEADER_UNITS: usize = 256;
 
 /// How records get their year (errlog times carry none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,19 +316,7 @@ impl<'a> Entries<'a> {
             return None;
         }
         let raw = &self.buf[first.start..end];
-        let word = &self.buf[first.start + h.severity.0..first.start + h.severity.1];
-        let severity = match self.encoding {
-            TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-                let mut w = [0u8; 16];
-                let n = (word.len() / 2).min(16);
-                for (k, slot) in w.iter_mut().enumerate().take(n) {
-                    *slot = self.encoding.unit_at(word, 2 * k) as u8;
-                }
-                Severity::from_word(&w[..n])
-            }
-            _ => Severity::from_word(word),
-        };
-        let message_start = h.message_start.min(message_end - first.start);
+        let message_start = (h.message_start as usize).min(message_end - first.start);
         self.stats.lines += 1 + u64::from(continuations + interior_blank + trailing_blank);
         self.stats.records += 1;
         self.stats.continuation_lines += u64::from(continuations);
@@ -337,17 +329,8 @@ impl<'a> Entries<'a> {
             position: self.position_of(&first, no),
             continuation_lines: continuations,
             blank_lines: interior_blank,
-            pid: h.pid,
-            tid: h.tid,
-            time: h.time,
             year: self.years.assign(h.time),
-            column5: Rel::new(h.column5.0, h.column5.1),
-            source: Rel::new(h.source.0, h.source.1),
-            source_line: h.source_line,
-            pointer: h.pointer.map(|p| Rel::new(p.0, p.1)),
-            task: h.task.map(|t| Rel::new(t.0, t.1)),
-            severity,
-            severity_word: Rel::new(h.severity.0, h.severity.1),
+            header: h,
             message: Rel::new(message_start, message_end - first.start),
         }))
     }
@@ -363,6 +346,10 @@ fn classify_line(
     slot: &mut Header,
 ) -> Class {
     let content = &buf[line.start..line.content_end];
+    if content.len() > u32::MAX as usize {
+        // header offsets are u32; no real header line is 4 GiB long
+        return Class::Other;
+    }
     match encoding {
         TextEncoding::Utf8 | TextEncoding::Windows1252 => {
             if mode == Sep::Tab {
@@ -374,43 +361,51 @@ fn classify_line(
             classify_ascii(content, mode, slot)
         }
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-            if mode == Sep::Tab {
-                let mut narrow = [0u8; MAX_HEADER_UNITS];
-                let big_endian = encoding == TextEncoding::Utf16Be;
-                let n = fastpath::narrow_utf16(content, big_endian, &mut narrow);
-                if let Some(h) = fastpath::header_fast(&narrow[..n], content.len() / 2) {
-                    *slot = scale_header(h);
-                    return Class::Header;
-                }
-            }
-            let mut narrow = [0u8; MAX_HEADER_UNITS];
-            let units = (content.len() / 2).min(MAX_HEADER_UNITS);
-            let mut n = 0;
-            while n < units {
-                let u = encoding.unit_at(content, 2 * n);
-                if u >= 0x80 {
-                    break;
-                }
-                narrow[n] = u as u8;
-                n += 1;
-            }
-            if n == 0 && content.len() >= 2 {
+            classify_utf16(content, encoding, mode, slot)
+        }
+    }
+}
+
+/// [`classify_line`] for UTF-16 lines, kept out of line so that the UTF-8 loop stays small
+/// enough to inline.
+#[inline(never)]
+fn classify_utf16(content: &[u8], encoding: TextEncoding, mode: Sep, slot: &mut Header) -> Class {
+    if mode == Sep::Tab {
+        // enough for the usual header; a longer one goes to the reference grammar
+        let mut narrow = [0u8; FAST_HEADER_UNITS];
+        let big_endian = encoding == TextEncoding::Utf16Be;
+        let n = fastpath::narrow_utf16(content, big_endian, &mut narrow);
+        if let Some(h) = fastpath::header_fast(&narrow[..n], content.len() / 2) {
+            *slot = h.units_to_bytes();
+            return Class::Header;
+        }
+    }
+    let mut narrow = [0u8; MAX_HEADER_UNITS];
+    let units = (content.len() / 2).min(MAX_HEADER_UNITS);
+    let mut n = 0;
+    while n < units {
+        let u = encoding.unit_at(content, 2 * n);
+        if u >= 0x80 {
+            break;
+        }
+        narrow[n] = u as u8;
+        n += 1;
+    }
+    if n == 0 && content.len() >= 2 {
+        return Class::Other;
+    }
+    let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
+    match classify_ascii(&narrow[..n], mode, slot) {
+        Class::Header => {
+            if slot.severity_word.end as usize == n && n < content.len() / 2 {
+                // the severity word ran into a non-ASCII unit or the narrowing limit
                 return Class::Other;
             }
-            let fully_narrowed = n == content.len() / 2 && content.len() % 2 == 0;
-            match classify_ascii(&narrow[..n], mode, slot) {
-                Class::Header => {
-                    if slot.severity.1 == n && n < content.len() / 2 {
-                        // the severity word ran into a non-ASCII unit or the narrowing limit
-                        return Class::Other;
-                    }
-                    *slot = scale_header(*slot);
-                    Class::Header
-                }
-                Class::Blank if !fully_narrowed => Class::Other,
-                other => other,
-            }
+            *slot = slot.units_to_bytes();
+            Class::Header
         }
+        Class::Blank if !fully_narrowed => Class::Other,
+        other => other,
     }
 }
 
@@ -426,21 +421,6 @@ pub(crate) fn is_header_line(
         classify_line(buf, line, encoding, mode, &mut Header::default()),
         Class::Header
     )
-}
-
-fn scale(r: (usize, usize)) -> (usize, usize) {
-    (r.0 * 2, r.1 * 2)
-}
-
-/// A header parsed on UTF-16 code units, with its offsets turned into byte offsets.
-fn scale_header(mut h: Header) -> Header {
-    h.column5 = scale(h.column5);
-    h.source = scale(h.source);
-    h.task = h.task.map(scale);
-    h.pointer = h.pointer.map(scale);
-    h.severity = scale(h.severity);
-    h.message_start *= 2;
-    h
 }
 
 #[inline]

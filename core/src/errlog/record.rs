@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::grammar::LogTime;
+use super::grammar::{Header, LogTime};
 use crate::position::Position;
 use crate::text::TextEncoding;
 
@@ -32,12 +32,14 @@ pub enum Severity {
 
 impl Severity {
     /// Map a severity word.
+    #[inline]
     pub fn from_word(word: &[u8]) -> Severity {
-        match word {
-            b"NORMAL" => Severity::Normal,
-            b"WARNING" => Severity::Warning,
-            b"FATAL" => Severity::Fatal,
-            b"CRITICAL" => Severity::Critical,
+        // a length switch, then one compare of a fixed-size array (no `memcmp` call)
+        match word.len() {
+            6 if word == b"NORMAL" => Severity::Normal,
+            7 if word == b"WARNING" => Severity::Warning,
+            5 if word == b"FATAL" => Severity::Fatal,
+            8 if word == b"CRITICAL" => Severity::Critical,
             _ => Severity::Other,
         }
     }
@@ -76,8 +78,15 @@ impl Rel {
             end: end as u32,
         }
     }
-    fn range(self) -> std::ops::Range<usize> {
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
+    }
+    /// Offsets in UTF-16 code units → bytes.
+    pub(crate) fn doubled(self) -> Rel {
+        Rel {
+            start: self.start * 2,
+            end: self.end * 2,
+        }
     }
 }
 
@@ -89,17 +98,9 @@ pub struct Record<'a> {
     pub(crate) position: Position,
     pub(crate) continuation_lines: u32,
     pub(crate) blank_lines: u32,
-    pub(crate) pid: u32,
-    pub(crate) tid: u32,
-    pub(crate) time: LogTime,
     pub(crate) year: i32,
-    pub(crate) column5: Rel,
-    pub(crate) source: Rel,
-    pub(crate) source_line: u32,
-    pub(crate) pointer: Option<Rel>,
-    pub(crate) task: Option<Rel>,
-    pub(crate) severity: Severity,
-    pub(crate) severity_word: Rel,
+    /// The header line's fields (ranges relative to `raw`, in bytes), moved in as parsed.
+    pub(crate) header: Header,
     pub(crate) message: Rel,
 }
 
@@ -137,17 +138,17 @@ impl<'a> Record<'a> {
 
     /// Process id (column 1, hex in the file).
     pub fn pid(&self) -> u32 {
-        self.pid
+        self.header.pid
     }
 
     /// Thread id (column 2, hex in the file).
     pub fn tid(&self) -> u32 {
-        self.tid
+        self.header.tid
     }
 
     /// The yearless time stamp as written.
     pub fn log_time(&self) -> LogTime {
-        self.time
+        self.header.time
     }
 
     /// The year assigned to this record (explicit, or inferred from a reference time).
@@ -158,7 +159,7 @@ impl<'a> Record<'a> {
     /// The record's time, UTC. `None` when the written date does not exist in the assigned
     /// year (e.g. `02/29` in a common year, `04/31`).
     pub fn timestamp(&self) -> Option<DateTime<Utc>> {
-        let t = self.time;
+        let t = self.header.time;
         let date = NaiveDate::from_ymd_opt(self.year, u32::from(t.month), u32::from(t.day))?;
         let (sec, nanos) = if t.second == 60 {
             (59, t.nanos + 1_000_000_000)
@@ -176,12 +177,12 @@ impl<'a> Record<'a> {
 
     /// Column 5, an opaque two-character code (`71`).
     pub fn column5(&self) -> Cow<'a, str> {
-        self.text(self.column5)
+        self.text(self.header.column5)
     }
 
     /// The source field as written: `backupasync.cpp(1184)`.
     pub fn source_field(&self) -> Cow<'a, str> {
-        self.text(self.source)
+        self.text(self.header.source)
     }
 
     /// The source file name: `backupasync.cpp`.
@@ -193,15 +194,23 @@ impl<'a> Record<'a> {
 
     /// The line number in the source file: `1184`.
     pub fn source_line(&self) -> u32 {
-        self.source_line
+        self.header.source_line
     }
 
     /// The object pointer (`[000000001B73B830]`), when the column is not empty.
     pub fn pointer(&self) -> Option<u64> {
-        let r = self.pointer?;
+        let r = self.header.pointer?;
         let raw = &self.raw[r.range()];
         if !self.encoding.is_utf16() {
+            if let Ok(digits) = <&[u8; 16]>::try_from(raw) {
+                // the usual full-width pointer
+                return Some(super::fastpath::hex16_value(digits));
+            }
             return Some(super::grammar::hex_digits_value(raw.iter().copied()));
+        }
+        let big_endian = self.encoding == TextEncoding::Utf16Be;
+        if let Some(digits) = super::fastpath::narrow16(raw, big_endian) {
+            return Some(super::fastpath::hex16_value(&digits));
         }
         let unit = self.encoding.unit();
         Some(super::grammar::hex_digits_value(
@@ -211,17 +220,17 @@ impl<'a> Record<'a> {
 
     /// The task (job) GUID as written, when the column is not empty.
     pub fn task_id(&self) -> Option<Cow<'a, str>> {
-        self.task.map(|r| self.text(r))
+        self.header.task.map(|r| self.text(r))
     }
 
     /// The severity.
     pub fn severity(&self) -> Severity {
-        self.severity
+        self.header.severity
     }
 
     /// The severity word as written (`NORMAL`, or an unknown word verbatim).
     pub fn severity_word(&self) -> Cow<'a, str> {
-        self.text(self.severity_word)
+        self.text(self.header.severity_word)
     }
 
     /// The message, continuation lines included (joined by their original line breaks).
@@ -240,10 +249,10 @@ impl<'a> Record<'a> {
     /// `None` for an empty pointer or task column.
     pub fn field_bytes(&self, field: RecordField) -> Option<&'a [u8]> {
         let range = match field {
-            RecordField::Column5 => self.column5,
-            RecordField::SourceField => self.source,
+            RecordField::Column5 => self.header.column5,
+            RecordField::SourceField => self.header.source,
             RecordField::Source => {
-                let raw = &self.raw[self.source.range()];
+                let raw = &self.raw[self.header.source.range()];
                 if !self.encoding.is_utf16() {
                     let cut = memchr::memrchr(b'(', raw).unwrap_or(raw.len());
                     return Some(&raw[..cut]);
@@ -255,9 +264,9 @@ impl<'a> Record<'a> {
                     .unwrap_or(raw.len() / unit);
                 return Some(&raw[..cut * unit]);
             }
-            RecordField::Pointer => self.pointer?,
-            RecordField::TaskId => self.task?,
-            RecordField::Severity => self.severity_word,
+            RecordField::Pointer => self.header.pointer?,
+            RecordField::TaskId => self.header.task?,
+            RecordField::Severity => self.header.severity_word,
             RecordField::Message => self.message,
         };
         Some(&self.raw[range.range()])
@@ -274,15 +283,15 @@ impl<'a> Record<'a> {
             position: self.position,
             continuation_lines: self.continuation_lines,
             timestamp: self.timestamp(),
-            log_time: self.time,
-            pid: self.pid,
-            tid: self.tid,
+            log_time: self.header.time,
+            pid: self.header.pid,
+            tid: self.header.tid,
             column5: self.column5().into_owned(),
             source: self.source().into_owned(),
-            source_line: self.source_line,
+            source_line: self.header.source_line,
             pointer: self.pointer(),
             task_id: self.task_id().map(Cow::into_owned),
-            severity: self.severity,
+            severity: self.header.severity,
             severity_word: self.severity_word().into_owned(),
             message: self.message().into_owned(),
         }
