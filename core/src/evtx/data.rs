@@ -139,15 +139,8 @@ fn resolve_into<'a>(
     if depth >= MAX_FRAGMENT_DEPTH {
         return;
     }
-    let n = values.len();
-    if !(0..n).any(|i| values.type_of(i) == Some(ValueType::BINXML)) {
-        return;
-    }
     let data = ctx.chunk.data;
-    for i in 0..n {
-        if values.type_of(i) != Some(ValueType::BINXML) {
-            continue;
-        }
+    for i in values.indices_of(ValueType::BINXML) {
         let Some((ValueType::BINXML, bytes)) = values.raw(i) else {
             continue;
         };
