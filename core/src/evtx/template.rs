@@ -190,15 +190,16 @@ pub(crate) struct Template<'a> {
     /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
     pub(crate) items_hint: usize,
     /// The data items as a list of steps, when the shape allows (the `plan` module).
-    pub(crate) plan: Option<Plan>,
+    pub(crate) plan: Option<Plan<'a>>,
 }
 
 impl<'a> Template<'a> {
     /// Build from a root element (a template body or an untemplated record).
     pub(crate) fn new(mut root: Element<'a>) -> Self {
         let map = field_map(&root);
-        let mut items_hint = 0;
-        subtree(&root, &mut items_hint, None);
+        let mut elements = 0;
+        subtree(&root, &mut elements, None);
+        let mut items_hint = elements;
         if &*root.name == "Event" {
             let mut substs = Vec::new();
             for n in &mut root.content {
@@ -216,7 +217,7 @@ impl<'a> Template<'a> {
                 }
             }
         }
-        let plan = super::plan::plan(&root);
+        let plan = super::plan::plan(&root, elements);
         Template {
             root,
             slots: map.slots(),
