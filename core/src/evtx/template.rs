@@ -359,11 +359,13 @@ impl<'a> TemplateCache<'a> {
     pub(crate) fn new(chunk: ChunkRef<'a>, store: Arc<TemplateStore<'a>>) -> Self {
         TemplateCache {
             chunk,
-            templates: TemplateMap::default(),
+            // Sized for a typical chunk (a few dozen templates, definitions of a few
+            // KiB), so the scratch buffers are allocated once rather than grown.
+            templates: TemplateMap::with_capacity_and_hasher(32, Default::default()),
             bufs: ParseBufs::default(),
             store,
-            key: Vec::new(),
-            name_fields: Vec::new(),
+            key: Vec::with_capacity(4096),
+            name_fields: Vec::with_capacity(64),
         }
     }
 
