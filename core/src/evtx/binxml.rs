@@ -152,8 +152,9 @@ pub(crate) enum DataKey {
     /// Not a `Data` element, or a `Data` element without a `Name` attribute: the item is
     /// keyed by the element name.
     ByName,
-    /// `Data` whose (last) `Name` attribute is literal text: the decoded name.
-    Static(Box<str>),
+    /// `Data` whose (last) `Name` attribute is literal text: the decoded name (shared
+    /// with the template's data plan).
+    Static(Arc<str>),
     /// `Data` whose `Name` comes from a substitution: evaluated per event.
     Dynamic,
 }
@@ -265,14 +266,17 @@ impl<'a> Values<'a> {
         Values { spec, data, starts }
     }
 
-    /// Number of values in the table.
-    pub(crate) fn len(&self) -> usize {
-        self.spec.len() / 4
-    }
-
     /// The type code of value `index` (without reading any value bytes).
     pub(crate) fn type_of(&self, index: usize) -> Option<u8> {
         self.spec.get(4 * index + 2).copied()
+    }
+
+    /// The indices of the values of type `ty`, in order (one pass over the spec).
+    pub(crate) fn indices_of(&self, ty: u8) -> impl Iterator<Item = usize> + 'a {
+        self.spec
+            .chunks_exact(4)
+            .enumerate()
+            .filter_map(move |(i, e)| (e[2] == ty).then_some(i))
     }
 
     /// The type code and bytes of value `index` (`None` past the table or the data).
@@ -357,15 +361,16 @@ pub(crate) fn template_instance<'a>(c: &mut Cursor<'a>) -> PResult<InstanceRef<'
         count.checked_mul(4).ok_or(c.err("value count"))?,
         "value spec",
     )?;
-    // One pass: the starts of the indexed values and the total size.
+    // The starts of the indexed values, then the total size. (Two plain loops: a zip
+    // over `entries.by_ref()` loses the indexed iteration and costs twice as much.)
     let mut starts = [0u16; INDEXED];
     let mut total = 0usize;
-    let mut entries = spec.chunks_exact(4);
-    for (s, e) in starts.iter_mut().zip(entries.by_ref()) {
+    let (head, tail) = spec.split_at(spec.len().min(4 * INDEXED));
+    for (s, e) in starts.iter_mut().zip(head.chunks_exact(4)) {
         *s = total.min(u16::MAX.into()) as u16;
         total += spec_size(e);
     }
-    total += entries.map(spec_size).sum::<usize>();
+    total += tail.chunks_exact(4).map(spec_size).sum::<usize>();
     // Values may be cut short in damaged records; keep what there is, `raw` checks bounds.
     let avail = total.min(c.end - c.pos);
     let data = c.take(avail, "values")?;
@@ -412,7 +417,7 @@ pub(crate) fn name_ref(c: &mut Cursor<'_>, names: &mut Names) -> PResult<Arc<str
 pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Arc<str>> {
     let n = u16::from_le_bytes(data.get(offset + 6..offset + 8)?.try_into().ok()?) as usize;
     let chars = data.get(offset + 8..offset + 8 + 2 * n)?;
-    Some(Utf16Str::until_nul(chars).into_boxed_str().into())
+    Some(Utf16Str::until_nul(chars).to_arc_str())
 }
 
 /// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
@@ -434,7 +439,7 @@ fn data_key(el: &Element<'_>) -> DataKey {
         };
     };
     if let [Node::Text(t)] = &attr.value[..] {
-        return DataKey::Static(t.into_boxed_str());
+        return DataKey::Static(t.to_arc_str());
     }
     let mut pieces = Vec::with_capacity(attr.value.len());
     for p in &attr.value {
@@ -453,14 +458,25 @@ fn data_key(el: &Element<'_>) -> DataKey {
             _ => return DataKey::Dynamic,
         });
     }
-    DataKey::Static(pieces.concat().into())
+    DataKey::Static(pieces.concat().as_str().into())
+}
+
+/// What a parser keeps from one parse to the next (a chunk's template cache carries it
+/// between compiles): the decoded names, and the stacks the lists of an element are
+/// gathered on before they are moved into exactly sized vectors (empty between parses;
+/// a failed parse leaves them to be cleared by the next).
+#[derive(Debug, Default)]
+pub(crate) struct ParseBufs<'a> {
+    pub(crate) names: Names,
+    nodes: Vec<Node<'a>>,
+    attrs: Vec<Attribute<'a>>,
 }
 
 /// Parser state for one stream.
 pub(crate) struct TreeParser<'a> {
     pub(crate) c: Cursor<'a>,
-    /// Names decoded so far (callers may carry them from one parse to the next).
-    pub(crate) names: Names,
+    /// Names and scratch stacks (callers may carry them from one parse to the next).
+    pub(crate) bufs: ParseBufs<'a>,
     in_template: bool,
     nodes: usize,
 }
@@ -469,7 +485,7 @@ impl<'a> TreeParser<'a> {
     pub(crate) fn new(c: Cursor<'a>, in_template: bool) -> Self {
         TreeParser {
             c,
-            names: Names::default(),
+            bufs: ParseBufs::default(),
             in_template,
             nodes: 0,
         }
@@ -485,6 +501,8 @@ impl<'a> TreeParser<'a> {
 
     /// `fragment` production: the top-level items up to EOF or the end of the window.
     pub(crate) fn fragment(&mut self) -> PResult<Vec<Top<'a>>> {
+        self.bufs.nodes.clear();
+        self.bufs.attrs.clear();
         let mut out = Vec::new();
         while let Some(t) = self.c.peek() {
             match t & !token::MORE {
@@ -519,7 +537,7 @@ impl<'a> TreeParser<'a> {
             None
         };
         self.c.u32("element data size")?;
-        let name = name_ref(&mut self.c, &mut self.names)?;
+        let name = name_ref(&mut self.c, &mut self.bufs.names)?;
         if t & token::MORE != 0 {
             self.c.u32("attribute list size")?;
         }
@@ -532,21 +550,28 @@ impl<'a> TreeParser<'a> {
             key: DataKey::ByName,
             skip: None,
         };
+        // Children and attributes are gathered on the scratch stacks above these marks
+        // (nested elements take theirs before returning), then moved out in one piece:
+        // `split_off` copies them into an exactly sized vector (none when empty) and
+        // leaves the stack its capacity.
+        let attrs = self.bufs.attrs.len();
         loop {
             let t = self.c.u8("token in start tag")?;
             match t & !token::MORE {
                 token::ATTRIBUTE => {
                     self.count()?;
-                    let name = name_ref(&mut self.c, &mut self.names)?;
+                    let name = name_ref(&mut self.c, &mut self.bufs.names)?;
                     let value = self.pieces()?;
-                    el.attrs.push(Attribute { name, value });
+                    self.bufs.attrs.push(Attribute { name, value });
                 }
                 token::CLOSE_EMPTY => {
+                    el.attrs = self.bufs.attrs.split_off(attrs);
                     el.empty = true;
                     el.key = data_key(&el);
                     return Ok(el);
                 }
                 token::CLOSE_START => {
+                    el.attrs = self.bufs.attrs.split_off(attrs);
                     el.key = data_key(&el);
                     break;
                 }
@@ -558,6 +583,7 @@ impl<'a> TreeParser<'a> {
                 }
             }
         }
+        let content = self.bufs.nodes.len();
         loop {
             let Some(t) = self.c.peek() else {
                 return Err(self.c.err("unterminated element"));
@@ -565,13 +591,15 @@ impl<'a> TreeParser<'a> {
             match t & !token::MORE {
                 token::END_ELEMENT => {
                     self.c.pos += 1;
+                    el.content = self.bufs.nodes.split_off(content);
                     return Ok(el);
                 }
-                token::OPEN_START => el
-                    .content
-                    .push(Node::Element(Box::new(self.element(depth + 1)?))),
+                token::OPEN_START => {
+                    let child = self.element(depth + 1)?;
+                    self.bufs.nodes.push(Node::Element(Box::new(child)));
+                }
                 _ => match self.piece()? {
-                    Some(p) => el.content.push(p),
+                    Some(p) => self.bufs.nodes.push(p),
                     None => return Err(self.c.err("token in element content")),
                 },
             }
@@ -580,7 +608,7 @@ impl<'a> TreeParser<'a> {
 
     /// The pieces of an attribute value, up to the next attribute or the end of the tag.
     fn pieces(&mut self) -> PResult<Vec<Node<'a>>> {
-        let mut out = Vec::new();
+        let start = self.bufs.nodes.len();
         while let Some(t) = self.c.peek() {
             if matches!(
                 t & !token::MORE,
@@ -589,11 +617,11 @@ impl<'a> TreeParser<'a> {
                 break;
             }
             match self.piece()? {
-                Some(p) => out.push(p),
+                Some(p) => self.bufs.nodes.push(p),
                 None => return Err(self.c.err("token in attribute value")),
             }
         }
-        Ok(out)
+        Ok(self.bufs.nodes.split_off(start))
     }
 
     /// `piece` production (`None`, cursor unmoved, when the next token is no piece).
@@ -630,7 +658,7 @@ impl<'a> TreeParser<'a> {
             }
             token::ENTITY_REF => {
                 self.c.pos += 1;
-                Node::EntityRef(name_ref(&mut self.c, &mut self.names)?)
+                Node::EntityRef(name_ref(&mut self.c, &mut self.bufs.names)?)
             }
             token::CDATA => {
                 self.c.pos += 1;
@@ -639,7 +667,7 @@ impl<'a> TreeParser<'a> {
             }
             token::PI_TARGET => {
                 self.c.pos += 1;
-                let target = name_ref(&mut self.c, &mut self.names)?;
+                let target = name_ref(&mut self.c, &mut self.bufs.names)?;
                 let data = if self.c.peek() == Some(token::PI_DATA) {
                     self.c.pos += 1;
                     let n = self.c.u16("pi data length")? as usize;

@@ -139,15 +139,8 @@ fn resolve_into<'a>(
     if depth >= MAX_FRAGMENT_DEPTH {
         return;
     }
-    let n = values.len();
-    if !(0..n).any(|i| values.type_of(i) == Some(ValueType::BINXML)) {
-        return;
-    }
     let data = ctx.chunk.data;
-    for i in 0..n {
-        if values.type_of(i) != Some(ValueType::BINXML) {
-            continue;
-        }
+    for i in values.indices_of(ValueType::BINXML) {
         let Some((ValueType::BINXML, bytes)) = values.raw(i) else {
             continue;
         };
@@ -583,6 +576,85 @@ mod tests {
         let bytes = b.build();
         let (n, fast) = check_file(&bytes, "built");
         assert_eq!((n, fast), (300, 300));
+    }
+
+    /// The items of the event's plan alone (`None`: no plan, or it bailed).
+    fn plan_items(e: &Event<'_>) -> Option<Items> {
+        let Repr::Evtx(x) = &e.repr else { return None };
+        let plan = x.template.plan.as_ref()?;
+        let mut sink = Record::default();
+        let run =
+            super::super::plan::run(plan, &x.values, x.chunk.data, &x.nested, false, &mut sink);
+        run.ok().map(|()| sink.0)
+    }
+
+    #[test]
+    fn plans_expand_arrays_when_names_may_repeat() {
+        let mut b = EvtxBuilder::new();
+        for i in 0..20u32 {
+            b.push(
+                EventSpec::new("P", "C", 1)
+                    .data(
+                        "Items",
+                        DataValue::StrArray(vec!["a".into(), String::new(), "c".into()]),
+                    )
+                    .data("Items", DataValue::StrArray(vec![format!("x{i}")]))
+                    .data("Items", DataValue::StrArray(Vec::new()))
+                    .data("N", DataValue::U32(i)),
+            );
+        }
+        // Distinct names: the sink is told no key repeats, so an expansion is left to
+        // the walk.
+        b.push(
+            EventSpec::new("P", "C", 2)
+                .data("Items", DataValue::StrArray(vec!["a".into(), "b".into()]))
+                .data("N", DataValue::U32(0)),
+        );
+        let bytes = b.build();
+        let file = EvtxFile::parse(&bytes).unwrap();
+        let events: Vec<_> = file.events(&EventFilter::new()).flatten().collect();
+        for e in &events {
+            let (f, r) = both(e);
+            assert_eq!(f, r);
+            match e.event_id() {
+                Some(1) => assert_eq!(plan_items(e), Some(r.unwrap())),
+                _ => assert_eq!(plan_items(e), None),
+            }
+        }
+        let first = plan_items(&events[0]).unwrap();
+        let names: Vec<&str> = first.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["Items", "Items", "Items", "Items", "Items", "N"]);
+        assert_eq!(first[1].1, "Null");
+    }
+
+    #[test]
+    fn plans_give_the_literal_attributes_of_a_payload_root() {
+        let mut b = EvtxBuilder::new();
+        b.push_raw(0, |w| {
+            // <EventData Name='TMP_EVENT' xmlns='urn:x'><Data Name='A'/></EventData>
+            w.buf.extend([0x0f, 1, 1, 0]);
+            let root = w.open("EventData", true, false);
+            w.attr("Name", true);
+            w.text("TMP_EVENT");
+            w.attr("xmlns", false);
+            w.text("urn:x");
+            w.close_start();
+            let d = w.open("Data", true, false);
+            w.attr("Name", false);
+            w.text("A");
+            w.close_empty(d);
+            w.end(root);
+            w.buf.push(0x00);
+        });
+        let bytes = b.build();
+        let file = EvtxFile::parse(&bytes).unwrap();
+        let e = file.events(&EventFilter::new()).next().unwrap().unwrap();
+        let (f, r) = both(&e);
+        assert_eq!(f, r);
+        let items = plan_items(&e).expect("planned");
+        assert_eq!(Ok(items.clone()), r);
+        let names: Vec<&str> = items.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["Name", "A"]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::binxml::{BinXmlError, Cursor, Element, Names, Node, Skip, Top, TreeParser};
+use super::binxml::{BinXmlError, Cursor, Element, Node, ParseBufs, Skip, Top, TreeParser};
 use super::plan::Plan;
 use super::shared::{definition_body, definition_key_names, NameField, TemplateStore};
 
@@ -190,34 +190,34 @@ pub(crate) struct Template<'a> {
     /// Elements outside `System`/`RenderingInfo`: a capacity hint for data items.
     pub(crate) items_hint: usize,
     /// The data items as a list of steps, when the shape allows (the `plan` module).
-    pub(crate) plan: Option<Plan>,
+    pub(crate) plan: Option<Plan<'a>>,
 }
 
 impl<'a> Template<'a> {
     /// Build from a root element (a template body or an untemplated record).
     pub(crate) fn new(mut root: Element<'a>) -> Self {
         let map = field_map(&root);
-        let (mut all, mut substs) = (0, Vec::new());
-        subtree(&root, &mut all, &mut substs);
-        let mut items_hint = all;
+        let mut elements = 0;
+        subtree(&root, &mut elements, None);
+        let mut items_hint = elements;
         if &*root.name == "Event" {
+            let mut substs = Vec::new();
             for n in &mut root.content {
                 if let Node::Element(e) = n {
                     if matches!(&*e.name, "System" | "RenderingInfo") {
-                        let mut skip = Skip {
-                            elements: 0,
-                            substs: Box::default(),
-                        };
-                        let mut substs = Vec::new();
-                        subtree(e, &mut skip.elements, &mut substs);
-                        items_hint = items_hint.saturating_sub(skip.elements);
-                        skip.substs = substs.into();
-                        e.skip = Some(Box::new(skip));
+                        let mut elements = 0;
+                        substs.clear();
+                        subtree(e, &mut elements, Some(&mut substs));
+                        items_hint = items_hint.saturating_sub(elements);
+                        e.skip = Some(Box::new(Skip {
+                            elements,
+                            substs: substs.as_slice().into(),
+                        }));
                     }
                 }
             }
         }
-        let plan = super::plan::plan(&root);
+        let plan = super::plan::plan(&root, elements);
         Template {
             root,
             slots: map.slots(),
@@ -228,14 +228,18 @@ impl<'a> Template<'a> {
     }
 }
 
-/// Count the elements of a subtree and collect its substitution indices.
-fn subtree(el: &Element<'_>, elements: &mut usize, substs: &mut Vec<u16>) {
+/// Count the elements of a subtree and collect its substitution indices (when asked).
+fn subtree(el: &Element<'_>, elements: &mut usize, mut substs: Option<&mut Vec<u16>>) {
     *elements += 1;
     let pieces = el.attrs.iter().flat_map(|a| a.value.iter());
     for n in el.content.iter().chain(pieces) {
         match n {
-            Node::Element(e) => subtree(e, elements, substs),
-            Node::Subst { index, .. } => substs.push(*index),
+            Node::Element(e) => subtree(e, elements, substs.as_deref_mut()),
+            Node::Subst { index, .. } => {
+                if let Some(s) = substs.as_deref_mut() {
+                    s.push(*index);
+                }
+            }
             _ => {}
         }
     }
@@ -338,7 +342,8 @@ type TemplateMap<'a> =
 pub(crate) struct TemplateCache<'a> {
     pub(crate) chunk: ChunkRef<'a>,
     templates: TemplateMap<'a>,
-    names: Names,
+    /// Names and scratch stacks of the tree parser, kept between compiles.
+    bufs: ParseBufs<'a>,
     /// Templates shared with the other chunks of the file.
     store: Arc<TemplateStore<'a>>,
     /// Scratch buffer for normalised definitions.
@@ -354,11 +359,13 @@ impl<'a> TemplateCache<'a> {
     pub(crate) fn new(chunk: ChunkRef<'a>, store: Arc<TemplateStore<'a>>) -> Self {
         TemplateCache {
             chunk,
-            templates: TemplateMap::default(),
-            names: Names::default(),
+            // Sized for a typical chunk (a few dozen templates, definitions of a few
+            // KiB), so the scratch buffers are allocated once rather than grown.
+            templates: TemplateMap::with_capacity_and_hasher(32, Default::default()),
+            bufs: ParseBufs::default(),
             store,
-            key: Vec::new(),
-            name_fields: Vec::new(),
+            key: Vec::with_capacity(4096),
+            name_fields: Vec::with_capacity(64),
         }
     }
 
@@ -390,7 +397,7 @@ impl<'a> TemplateCache<'a> {
         let t = match shared {
             Some(t) => Ok(t),
             None => {
-                let t = compile_with(data, def_offset as usize, &mut self.names).map(Arc::new);
+                let t = compile_with(data, def_offset as usize, &mut self.bufs).map(Arc::new);
                 if let (true, Ok(t)) = (keyed, &t) {
                     self.store.insert(&self.key, t);
                 }
@@ -408,23 +415,23 @@ impl<'a> TemplateCache<'a> {
 /// Compile the template definition at chunk offset `def`
 /// (`next:u32 guid:16 size:u32 fragment(size)`), without caching.
 pub(crate) fn compile(data: &[u8], def: usize) -> Result<Template<'_>, BinXmlError> {
-    compile_with(data, def, &mut Names::default())
+    compile_with(data, def, &mut ParseBufs::default())
 }
 
-/// [`compile`], decoding names through (and into) `names`.
+/// [`compile`], decoding names through (and into) `bufs`, and using its scratch stacks.
 fn compile_with<'a>(
     data: &'a [u8],
     def: usize,
-    names: &mut Names,
+    bufs: &mut ParseBufs<'a>,
 ) -> Result<Template<'a>, BinXmlError> {
     let mut c = Cursor::new(data, def, data.len());
     c.take(TEMPLATE_HEADER - 4, "template header")?;
     let size = c.u32("template data size")? as usize;
     let end = c.pos.saturating_add(size).min(data.len());
     let mut p = TreeParser::new(Cursor::new(data, c.pos, end), true);
-    p.names = std::mem::take(names);
+    p.bufs = std::mem::take(bufs);
     let tops = p.fragment();
-    *names = std::mem::take(&mut p.names);
+    *bufs = std::mem::take(&mut p.bufs);
     let tops = tops?;
     tops.into_iter()
         .find_map(|t| match t {

@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -105,24 +106,24 @@ impl<'a> Utf16Str<'a> {
         Cow::Owned(s)
     }
 
-    /// Decode to an exactly sized boxed string.
-    pub(crate) fn into_boxed_str(self) -> Box<str> {
-        if let Some(ascii) = self.ascii() {
-            return ascii.into_boxed_str();
-        }
-        self.to_cow().into()
-    }
-
-    /// The text, when every code unit is ASCII.
-    fn ascii(&self) -> Option<String> {
-        let mut out = Vec::with_capacity(self.0.len() / 2);
-        for u in self.0.chunks_exact(2) {
-            if u[1] != 0 || u[0] >= 0x80 {
-                return None;
+    /// Decode to a shared string, allocating once for short ASCII text (names, keys).
+    pub(crate) fn to_arc_str(self) -> Arc<str> {
+        let mut buf = [0u8; 64];
+        if self.0.len() <= 2 * buf.len() {
+            let units = self.0.chunks_exact(2);
+            let n = units.len();
+            let mut ascii = true;
+            for (b, u) in buf.iter_mut().zip(units) {
+                ascii &= u[1] == 0 && u[0] < 0x80;
+                *b = u[0];
             }
-            out.push(u[0]);
+            if ascii {
+                if let Ok(s) = std::str::from_utf8(&buf[..n]) {
+                    return s.into();
+                }
+            }
         }
-        String::from_utf8(out).ok()
+        self.to_cow().as_ref().into()
     }
 
     /// Append the decoded text to `out` (ASCII runs are copied without decoding).
