@@ -318,3 +318,43 @@ proptest! {
         prop_assert_eq!(stream.stats(), s);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Reading in segments on several threads gives the sequential entries, positions,
+    /// years (random months: rollovers and stragglers at and between the cuts) and stats.
+    #[test]
+    fn segments_read_in_parallel_match_the_sequential_reader(
+        pieces in proptest::collection::vec(piece(true), 0..40),
+        eols in proptest::collection::vec(0u8..3, 40),
+        final_eol in any::<bool>(), enc in 0u8..5, parts in 1usize..7,
+        min_segment in 1usize..300, reference in any::<bool>(), tolerant in any::<bool>()) {
+        let mut text = String::new();
+        for (i, p) in pieces.iter().enumerate() {
+            text.push_str(&render(p));
+            if i + 1 < pieces.len() || final_eol {
+                text.push_str(["\n", "\r\n", "\r"][eols[i] as usize]);
+            }
+        }
+        let Some(buf) = encode(&text, enc) else { return Ok(()); };
+        let parser = ErrlogParser::new().tolerant(tolerant);
+        let parser = if reference {
+            parser.with_reference(chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap())
+        } else {
+            parser.with_year(2025)
+        };
+        let mut expect_entries = parser.entries(&buf);
+        let expect: Vec<_> = expect_entries.by_ref().map(Entry::into_owned).collect();
+        let (segments, stats) = parser.par_segments_sized(&buf, parts, min_segment, |entries| {
+            entries.map(Entry::into_owned).collect::<Vec<_>>()
+        });
+        let ranges = marslog::errlog::segment_ranges(&parser, &buf, parts, min_segment);
+        prop_assert_eq!(segments.len(), ranges.len());
+        prop_assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        prop_assert_eq!(ranges.last().map(|r| r.end), Some(buf.len()));
+        let got: Vec<_> = segments.into_iter().flatten().collect();
+        prop_assert_eq!(got, expect);
+        prop_assert_eq!(stats, expect_entries.stats());
+    }
+}

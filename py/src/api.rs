@@ -25,7 +25,10 @@ use crate::report::PyReport;
 /// after it), else now. `tolerant=True` accepts copies whose TABs were collapsed into
 /// spaces.
 ///
-/// The file is read and parsed with the GIL released.
+/// The file is read and parsed with the GIL released. A large file (a few MiB and more)
+/// is parsed in segments on up to `threads` threads (default: all cores, or
+/// `RAYON_NUM_THREADS`); records, line numbers and years are those of a sequential read.
+/// `threads=1` reads on the calling thread alone.
 ///
 /// Raises `FileNotFoundError`, `PermissionError`, `IsADirectoryError` for unreadable
 /// paths, and `UnsupportedFormatError` (with `.path`, `.line`, `.offset` of the first
@@ -41,15 +44,22 @@ use crate::report::PyReport;
 /// >>> log.stats.encoding, log.stats.records
 /// ('utf-16le', 6)
 #[pyfunction]
-#[pyo3(signature = (source, *, year = None, tolerant = false))]
+#[pyo3(signature = (source, *, year = None, tolerant = false, threads = None))]
 pub fn read_errlog(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     year: Option<i32>,
     tolerant: bool,
+    threads: Option<usize>,
 ) -> PyResult<PyErrlogLog> {
+    if threads == Some(0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "threads must be at least 1",
+        ));
+    }
     let source = Source::extract(source)?;
-    let data = gil::detach(py, move || errlog::read(source, year, tolerant))?;
+    let threads = threads.unwrap_or_else(rayon::current_num_threads);
+    let data = gil::detach(py, move || errlog::read(source, year, tolerant, threads))?;
     Ok(data.into())
 }
 

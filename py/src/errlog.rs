@@ -22,7 +22,9 @@ use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
 
-use marslog::errlog::{self, Entry, ErrlogParser, Record, RecordField, UnparsedBuf, YearPolicy};
+use marslog::errlog::{
+    self, Entries, Entry, ErrlogParser, Record, RecordField, UnparsedBuf, YearPolicy,
+};
 use marslog::TextEncoding;
 use marslog::{Format, Input};
 
@@ -201,17 +203,22 @@ pub fn parser_for(input: &Input, year: Option<i32>, tolerant: bool) -> ErrlogPar
 /// must leave the last record not after it, as `ErrlogParser::parse` does; in the rare
 /// case the pass ends with a later record (a file spanning a new year), the columns are
 /// built again with every year one less.
-pub fn read(source: Source, year: Option<i32>, tolerant: bool) -> Result<ErrlogData, Error> {
+pub fn read(
+    source: Source,
+    year: Option<i32>,
+    tolerant: bool,
+    threads: usize,
+) -> Result<ErrlogData, Error> {
     let input = source.open()?;
     let file = display_name(&input);
     let parser = parser_for(&input, year, tolerant);
     let bytes = input.bytes();
-    let mut pass = build_columns(&parser, bytes, &file)?;
+    let mut pass = build_columns(&parser, bytes, &file, threads)?;
     if let (YearPolicy::Reference(reference), Some(first_year)) =
         (parser.year_policy(), pass.first_year)
     {
         if bytes.len() <= COLLECT_LIMIT && pass.last_time.is_some_and(|t| t > reference) {
-            pass = build_columns(&parser.with_year(first_year - 1), bytes, &file)?;
+            pass = build_columns(&parser.with_year(first_year - 1), bytes, &file, threads)?;
         }
     }
     let stats = pass.stats;
@@ -250,13 +257,50 @@ struct Pass {
     last_time: Option<DateTime<Utc>>,
 }
 
-fn build_columns(parser: &ErrlogParser, bytes: &[u8], file: &str) -> Result<Pass, Error> {
+/// What one segment (see `ErrlogParser::par_segments`) produced.
+struct SegmentPass {
+    batches: Vec<RecordBatch>,
+    unparsed: Vec<UnparsedBuf>,
+    first_year: Option<i32>,
+    /// The time of the segment's last record, if it has one.
+    last_time: Option<Option<DateTime<Utc>>>,
+}
+
+/// The columns of one errlog, its segments built on the rayon pool (a large file is cut
+/// at record headers; entries, positions and years are those of a sequential read).
+fn build_columns(
+    parser: &ErrlogParser,
+    bytes: &[u8],
+    file: &str,
+    threads: usize,
+) -> Result<Pass, Error> {
+    let (segments, stats) =
+        parser.par_segments(bytes, threads, |entries| build_segment(entries, file));
+    let mut pass = Pass {
+        batches: Vec::new(),
+        unparsed: Vec::new(),
+        stats,
+        first_year: None,
+        last_time: None,
+    };
+    let mut last_time = None;
+    for segment in segments {
+        let segment = segment?;
+        pass.batches.extend(segment.batches);
+        pass.unparsed.extend(segment.unparsed);
+        pass.first_year = pass.first_year.or(segment.first_year);
+        last_time = segment.last_time.or(last_time);
+    }
+    pass.last_time = last_time.flatten();
+    Ok(pass)
+}
+
+fn build_segment(entries: &mut Entries<'_>, file: &str) -> Result<SegmentPass, Error> {
     let mut builders = Builders::new();
     let mut batches = Vec::new();
     let mut unparsed = Vec::new();
     let (mut first_year, mut last) = (None, None);
-    let mut entries = parser.entries(bytes);
-    for e in entries.by_ref() {
+    for e in entries {
         match e {
             Entry::Record(r) => {
                 first_year.get_or_insert(r.year());
@@ -272,12 +316,11 @@ fn build_columns(parser: &ErrlogParser, bytes: &[u8], file: &str) -> Result<Pass
     if builders.line.len() > 0 {
         batches.push(builders.finish(file)?);
     }
-    Ok(Pass {
+    Ok(SegmentPass {
         batches,
         unparsed,
-        stats: entries.stats(),
         first_year,
-        last_time: last.and_then(|r| r.timestamp()),
+        last_time: last.map(|r| r.timestamp()),
     })
 }
 

@@ -48,7 +48,7 @@ def test_docstring_examples(obj: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_signatures() -> None:
-    assert str(inspect.signature(marslog.read_errlog)) == "(source, *, year=None, tolerant=False)"
+    assert str(inspect.signature(marslog.read_errlog)) == "(source, *, year=None, tolerant=False, threads=None)"
     assert str(inspect.signature(marslog.read_events)) == (
         "(source, *, event_ids=None, providers=None)"
     )

@@ -27,6 +27,7 @@
 mod fastpath;
 pub mod grammar;
 mod logset;
+mod parallel;
 mod reader;
 mod record;
 mod stream;
@@ -35,6 +36,8 @@ use chrono::{DateTime, Utc};
 
 pub use grammar::LogTime;
 pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
+#[doc(hidden)]
+pub use parallel::segment_ranges;
 pub(crate) use reader::{is_header_line, YearState};
 pub use reader::{Entries, Stats, YearPolicy};
 pub use record::{

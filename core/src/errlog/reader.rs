@@ -96,6 +96,28 @@ impl YearState {
         }
     }
 
+    /// The state after a record of `year` and `month` (for a segment read on its own).
+    pub(crate) fn continuing(policy: YearPolicy, year: i32, month: u8) -> Self {
+        YearState {
+            policy,
+            current: Some((year, month)),
+        }
+    }
+
+    /// True when a reader starting from `provisional` (see [`YearState::continuing`])
+    /// assigns the same years as one starting from `self`: both are fresh, or the first
+    /// record after `self` (in `provisional`'s month) stays in `self`'s year, which is then
+    /// `provisional`'s.
+    pub(crate) fn continues_as(&self, provisional: YearState) -> bool {
+        match (self.current, provisional.current) {
+            (None, None) => true,
+            (Some((year, prev)), Some((provisional_year, month))) => {
+                year == provisional_year && month + 6 > prev && month < prev + 6
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn assign(&mut self, t: LogTime) -> i32 {
         match self.current {
             None => {
@@ -407,6 +429,22 @@ fn classify_utf16(content: &[u8], encoding: TextEncoding, mode: Sep, slot: &mut 
         Class::Blank if !fully_narrowed => Class::Other,
         other => other,
     }
+}
+
+/// The month of `line` of `buf` when it is a record header line.
+pub(crate) fn header_month(
+    buf: &[u8],
+    line: &Line,
+    encoding: TextEncoding,
+    tolerant: bool,
+) -> Option<u8> {
+    let mode = if tolerant { Sep::Blanks } else { Sep::Tab };
+    let mut slot = Header::default();
+    matches!(
+        classify_line(buf, line, encoding, mode, &mut slot),
+        Class::Header
+    )
+    .then_some(slot.time.month)
 }
 
 /// True when `line` of `buf` is a record header line.

@@ -197,7 +197,13 @@ class EventLog:
     def to_pandas(self) -> Any: ...
     def to_polars(self) -> Any: ...
 
-def read_errlog(source: _Source, *, year: int | None = None, tolerant: bool = False) -> ErrlogLog: ...
+def read_errlog(
+    source: _Source,
+    *,
+    year: int | None = None,
+    tolerant: bool = False,
+    threads: int | None = None,
+) -> ErrlogLog: ...
 def read_events(
     source: _Source,
     *,
