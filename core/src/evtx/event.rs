@@ -374,6 +374,7 @@ impl<'a> Event<'a> {
                     Nested::One(_, NestedTop::Instance(t, _) | NestedTop::Element(t)) => {
                         t.items_hint
                     }
+                    Nested::One(_, NestedTop::Flat(f)) => f.items_hint,
                     _ => 0,
                 };
                 e.template.items_hint + nested
@@ -626,7 +627,12 @@ impl<'a> Walk<'_, 'a> {
         }
         self.depth += 1;
         let empty = Values::EMPTY;
-        if let Some(tops) = self.nested.get(start) {
+        // A flat fragment serves the data walk only: parsed here like an unresolved one.
+        let tops = self
+            .nested
+            .get(start)
+            .filter(|t| !matches!(t, [NestedTop::Flat(_)]));
+        if let Some(tops) = tops {
             for top in tops {
                 match top {
                     NestedTop::Instance(t, values) => {
@@ -635,6 +641,8 @@ impl<'a> Walk<'_, 'a> {
                     NestedTop::Element(t) => {
                         self.element(&t.root, &empty, &mut Vec::new(), v, true)?
                     }
+                    // Only ever a fragment's one item, filtered out above.
+                    NestedTop::Flat(_) => {}
                 }
             }
         } else {
