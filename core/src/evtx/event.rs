@@ -627,12 +627,9 @@ impl<'a> Walk<'_, 'a> {
         }
         self.depth += 1;
         let empty = Values::EMPTY;
-        // A flat fragment serves the data walk only: parsed here like an unresolved one.
-        let tops = self
-            .nested
-            .get(start)
-            .filter(|t| !matches!(t, [NestedTop::Flat(_)]));
-        if let Some(tops) = tops {
+        if let Some([NestedTop::Flat(f)]) = self.nested.get(start) {
+            super::flat::replay(f, &mut self.budget, v)?;
+        } else if let Some(tops) = self.nested.get(start) {
             for top in tops {
                 match top {
                     NestedTop::Instance(t, values) => {
@@ -641,7 +638,7 @@ impl<'a> Walk<'_, 'a> {
                     NestedTop::Element(t) => {
                         self.element(&t.root, &empty, &mut Vec::new(), v, true)?
                     }
-                    // Only ever a fragment's one item, filtered out above.
+                    // Only ever a fragment's one item, replayed above.
                     NestedTop::Flat(_) => {}
                 }
             }

@@ -21,19 +21,19 @@
 //!   processing instruction), under the same depth and node bounds, counted the same
 //!   way. Anything else is declined and takes the tree path, which reports damage
 //!   exactly as before.
-//! * The ops are well nested: `Open`, its `Attr`s (each followed by its `pieces` ops,
-//!   `Text` or `Char`), then content (`Text`, `Char` and child elements), then `End`.
+//! * The ops are well nested: `Open`, its `Attr`s (each followed by its `pieces` ops:
+//!   text and references), then content (the same and child elements), then `End`.
 //! * [`walk`] gives exactly the items (and charges exactly the node budget) that the data
-//!   walk would give over the tree the parser builds from the same bytes: the XML walks
-//!   (`event::Walk`) ignore a `Flat` and parse the bytes themselves.
+//!   walk would give over the tree the parser builds from the same bytes, and [`replay`]
+//!   exactly the calls the XML walk (`event::Walk`) would make.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::binxml::{name_ref, token, Cursor, Names, MAX_DEPTH, MAX_NODES};
+use super::binxml::{name_ref, token, BinXmlError, Cursor, Names, MAX_DEPTH, MAX_NODES};
 use super::data::{Acc, DataSink, Fallback};
 use super::event::Mode;
-use super::render::entity_char;
+use super::render::{entity_char, Content, Visitor};
 use super::value::{Utf16Str, Value, ValueType};
 
 /// One step of a flat element tree (see the module docs). Names are indices into the
@@ -44,7 +44,7 @@ pub(crate) enum Op<'a> {
     /// the item name of a `Data` element with a non-empty literal `Name` attribute (the
     /// last one).
     Open { name: u16, key: u16, data: bool },
-    /// An attribute, followed by the `pieces` ops (`Text`, `Char`) of its value;
+    /// An attribute, followed by the `pieces` ops (text and references) of its value;
     /// `hidden` when it is never an item (`xmlns…`, and `Name` of `Data`, which keys the
     /// element or, without a value, nothing).
     Attr {
@@ -54,8 +54,10 @@ pub(crate) enum Op<'a> {
     },
     /// A string value: attribute value piece or element content.
     Text(Utf16Str<'a>),
-    /// A character or entity reference (`None`: it names no character).
-    Char(Option<char>),
+    /// A character reference.
+    CharRef(u16),
+    /// An entity reference (its name's table index).
+    Entity(u16),
     /// The end of the innermost open element.
     End,
 }
@@ -277,10 +279,13 @@ impl<'a> Builder<'a, '_> {
         }
         let mut s = String::new();
         for p in pieces {
-            match p {
-                Op::Text(t) => s.push_str(&t.to_cow()),
-                Op::Char(Some(c)) => s.push(*c),
-                _ => return None,
+            match op_char(p, &self.s.names) {
+                Some(Some(c)) => s.push(c),
+                Some(None) => return None,
+                None => match p {
+                    Op::Text(t) => s.push_str(&t.to_cow()),
+                    _ => return None,
+                },
             }
         }
         Some(s.as_str().into())
@@ -314,8 +319,8 @@ impl<'a> Builder<'a, '_> {
                 let n = self.c.u16("").ok()? as usize;
                 Op::Text(Utf16Str::until_nul(self.c.take(2 * n, "").ok()?))
             }
-            token::CHAR_REF => Op::Char(char::from_u32(self.c.u16("").ok()?.into())),
-            token::ENTITY_REF => Op::Char(entity_char(&name_ref(&mut self.c, self.names).ok()?)),
+            token::CHAR_REF => Op::CharRef(self.c.u16("").ok()?),
+            token::ENTITY_REF => Op::Entity(self.name()?),
             _ => return None,
         };
         self.count()?;
@@ -394,7 +399,7 @@ impl<'e, 'a: 'e, S: DataSink<'e>> FlatWalk<'e, 'a, '_, S> {
             if mode == Mode::Outside || hidden {
                 continue;
             }
-            if let Some(value) = attr_value(pieces) {
+            if let Some(value) = attr_value(pieces, self.names) {
                 self.sink.item(Cow::Borrowed(self.name(a)?), value, false);
             }
         }
@@ -417,9 +422,10 @@ impl<'e, 'a: 'e, S: DataSink<'e>> FlatWalk<'e, 'a, '_, S> {
                         acc.push(Value::Str(*t));
                     }
                 }
-                Op::Char(c) => {
+                op @ (Op::CharRef(_) | Op::Entity(_)) => {
                     self.i += 1;
                     if field {
+                        let c = op_char(op, self.names).flatten();
                         acc.push(Value::Text(c.map(String::from).unwrap_or_default().into()));
                     }
                 }
@@ -437,13 +443,67 @@ impl<'e, 'a: 'e, S: DataSink<'e>> FlatWalk<'e, 'a, '_, S> {
     }
 }
 
+/// Replay `flat` into `v` as the XML walk replays the tree the parser builds from the
+/// same bytes (each element charged to `budget`).
+pub(crate) fn replay<'s, 'a: 's, V: Visitor<'s>>(
+    flat: &Flat<'a>,
+    budget: &mut usize,
+    v: &mut V,
+) -> Result<(), BinXmlError> {
+    let name = |n: u16| flat.names.get(usize::from(n)).map_or("", |s| &**s);
+    let (ops, mut i) = (&flat.ops[..], 0);
+    let mut open = Vec::new();
+    let mut attrs = Vec::new();
+    while let Some(op) = ops.get(i) {
+        i += 1;
+        match *op {
+            Op::Open { name: n, .. } => {
+                *budget = budget.checked_sub(1).ok_or(BinXmlError {
+                    offset: 0,
+                    what: "event too large",
+                })?;
+                attrs.clear();
+                while let Some(&Op::Attr {
+                    name: a, pieces, ..
+                }) = ops.get(i)
+                {
+                    let p = ops.get(i + 1..i + 1 + pieces as usize).unwrap_or(&[]);
+                    i += 1 + pieces as usize;
+                    if let Some(value) = attr_value(p, &flat.names) {
+                        attrs.push((name(a), value));
+                    }
+                }
+                v.open(name(n), &attrs);
+                open.push(name(n));
+            }
+            Op::Text(t) => v.content(Content::Value(Value::Str(t))),
+            Op::CharRef(c) => v.content(Content::CharRef(c)),
+            Op::Entity(n) => v.content(Content::Entity(name(n))),
+            Op::End => v.close(open.pop().unwrap_or_default()),
+            Op::Attr { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+/// The character a reference op stands for (`Some(None)`: none; `None`: not a
+/// reference).
+fn op_char(op: &Op<'_>, names: &[Arc<str>]) -> Option<Option<char>> {
+    match *op {
+        Op::CharRef(c) => Some(char::from_u32(c.into())),
+        Op::Entity(n) => Some(names.get(usize::from(n)).and_then(|n| entity_char(n))),
+        _ => None,
+    }
+}
+
 /// An attribute's value from its pieces (`None`: no piece, left out; a reference to no
 /// character is no piece).
-fn attr_value<'a>(pieces: &[Op<'a>]) -> Option<Value<'a>> {
+fn attr_value<'a>(pieces: &[Op<'a>], names: &[Arc<str>]) -> Option<Value<'a>> {
     let mut texts = pieces.iter().filter_map(|op| match op {
         Op::Text(t) => Some(Value::Str(*t)),
-        Op::Char(c) => c.map(|c| Value::Text(c.to_string().into())),
-        _ => None,
+        op => op_char(op, names)
+            .flatten()
+            .map(|c| Value::Text(c.to_string().into())),
     });
     let first = texts.next()?;
     Some(match texts.next() {
