@@ -324,7 +324,12 @@ impl ChunkWriter {
 
     /// A template instance of template `key`, writing the definition inline at first use
     /// with `body`, then the values.
-    fn instance(&mut self, key: &str, body: impl FnOnce(&mut ChunkWriter), values: &[Slot<'_>]) {
+    pub(crate) fn instance(
+        &mut self,
+        key: &str,
+        body: impl FnOnce(&mut ChunkWriter),
+        values: &[Slot<'_>],
+    ) {
         self.buf.extend([0x0c, 0x01]);
         let id = u32::from(name_hash(key)) << 8 | (key.len() as u32 & 0xff);
         self.u32(id);
@@ -368,7 +373,7 @@ impl ChunkWriter {
 
 /// A value of an instance: plain, or a nested BinXML fragment written in place (its bytes
 /// hold chunk offsets).
-enum Slot<'s> {
+pub(crate) enum Slot<'s> {
     Value(DataValue),
     Payload(&'s dyn Fn(&mut ChunkWriter)),
 }

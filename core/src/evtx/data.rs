@@ -32,6 +32,7 @@ use super::binxml::{
 };
 use super::event::{optional_empty, EvtxEvent, Mode, Overrides, MAX_EXPANDED_NODES};
 use super::event::{DataField, MAX_FRAGMENT_DEPTH};
+use super::flat::Flat;
 use super::render::entity_char;
 use super::template::{Template, TemplateCache};
 use super::value::{Value, ValueType};
@@ -75,6 +76,9 @@ pub(crate) enum NestedTop<'a> {
     Instance(Arc<Template<'a>>, RawValues<'a>),
     /// An untemplated element tree.
     Element(Arc<Template<'a>>),
+    /// An untemplated fragment of elements, attributes and text, as flat ops (the whole
+    /// fragment: always its only item).
+    Flat(Arc<Flat<'a>>),
 }
 
 /// The nested BinXML payloads of an event, by the chunk offset of their value bytes.
@@ -163,34 +167,58 @@ fn resolve_into<'a>(
                 found.many.push((start, Box::new([top])));
             }
             resolve_into(ctx, inst.values, depth + 1, found);
-            continue;
+        } else {
+            resolve_other(ctx, cursor, depth, found);
         }
-        let Ok(tops) = TreeParser::new(cursor, false).fragment() else {
-            continue;
-        };
-        let total = tops.len();
-        let mut resolved = Vec::with_capacity(total);
-        let mut inner = Vec::new();
-        for top in tops {
-            match top {
-                Top::Instance(inst) => match ctx.template(inst.def_offset) {
-                    Ok(t) => {
-                        resolved.push(NestedTop::Instance(t, inst.values.raw_values()));
-                        inner.push(inst.values);
-                    }
-                    Err(_) => break,
-                },
-                Top::Element(e) => resolved.push(NestedTop::Element(Arc::new(Template::new(e)))),
-            }
+    }
+}
+
+/// A fragment that is not one template instance: flat when it has the shape (the `flat`
+/// module), else its items resolved one by one.
+#[inline(never)]
+fn resolve_other<'a>(
+    ctx: &mut TemplateCache<'a>,
+    cursor: Cursor<'a>,
+    depth: usize,
+    found: &mut Found<'a>,
+) {
+    let (data, start, end) = (cursor.data, cursor.pos, cursor.end);
+    let (names, scratch) = ctx.flat_bufs();
+    if let Some(flat) = super::flat::build(data, start, end, names, scratch) {
+        // No substitutions inside: nothing further to resolve.
+        let top = NestedTop::Flat(Arc::new(flat));
+        if found.one.is_none() && found.many.is_empty() {
+            found.one = Some((start, top));
+        } else {
+            found.many.push((start, Box::new([top])));
         }
-        if resolved.len() != total {
-            // A template failed to compile: left to the walks, which report it.
-            continue;
+        return;
+    }
+    let Ok(tops) = TreeParser::new(cursor, false).fragment() else {
+        return;
+    };
+    let total = tops.len();
+    let mut resolved = Vec::with_capacity(total);
+    let mut inner = Vec::new();
+    for top in tops {
+        match top {
+            Top::Instance(inst) => match ctx.template(inst.def_offset) {
+                Ok(t) => {
+                    resolved.push(NestedTop::Instance(t, inst.values.raw_values()));
+                    inner.push(inst.values);
+                }
+                Err(_) => break,
+            },
+            Top::Element(e) => resolved.push(NestedTop::Element(Arc::new(Template::new(e)))),
         }
-        found.many.push((start, resolved.into()));
-        for v in inner {
-            resolve_into(ctx, v, depth + 1, found);
-        }
+    }
+    if resolved.len() != total {
+        // A template failed to compile: left to the walks, which report it.
+        return;
+    }
+    found.many.push((start, resolved.into()));
+    for v in inner {
+        resolve_into(ctx, v, depth + 1, found);
     }
 }
 
@@ -230,14 +258,14 @@ struct DataWalk<'e, 'a, 's, S> {
 }
 
 /// The pieces of an element's text: kept as one value while there is one.
-enum Acc<'a> {
+pub(crate) enum Acc<'a> {
     Empty,
     One(Value<'a>),
     Many(String),
 }
 
 impl<'a> Acc<'a> {
-    fn push(&mut self, v: Value<'a>) {
+    pub(crate) fn push(&mut self, v: Value<'a>) {
         if v.is_null() {
             return;
         }
@@ -255,7 +283,7 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn finish(self) -> Value<'a> {
+    pub(crate) fn finish(self) -> Value<'a> {
         match self {
             Acc::Empty => Value::Null,
             Acc::One(v) => v,
@@ -498,6 +526,10 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
             let (t, values) = match top {
                 NestedTop::Instance(t, values) => (t, values.index()),
                 NestedTop::Element(t) => (t, Values::EMPTY),
+                NestedTop::Flat(f) => {
+                    opened |= super::flat::walk(f, parent, open, &mut self.budget, self.sink)?;
+                    continue;
+                }
             };
             opened |= self.element(&t.root, &values, &mut Vec::new(), Some(parent), open, true)?;
         }

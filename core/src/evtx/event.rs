@@ -374,6 +374,7 @@ impl<'a> Event<'a> {
                     Nested::One(_, NestedTop::Instance(t, _) | NestedTop::Element(t)) => {
                         t.items_hint
                     }
+                    Nested::One(_, NestedTop::Flat(f)) => f.items_hint,
                     _ => 0,
                 };
                 e.template.items_hint + nested
@@ -626,7 +627,9 @@ impl<'a> Walk<'_, 'a> {
         }
         self.depth += 1;
         let empty = Values::EMPTY;
-        if let Some(tops) = self.nested.get(start) {
+        if let Some([NestedTop::Flat(f)]) = self.nested.get(start) {
+            super::flat::replay(f, &mut self.budget, v)?;
+        } else if let Some(tops) = self.nested.get(start) {
             for top in tops {
                 match top {
                     NestedTop::Instance(t, values) => {
@@ -635,6 +638,8 @@ impl<'a> Walk<'_, 'a> {
                     NestedTop::Element(t) => {
                         self.element(&t.root, &empty, &mut Vec::new(), v, true)?
                     }
+                    // Only ever a fragment's one item, replayed above.
+                    NestedTop::Flat(_) => {}
                 }
             }
         } else {

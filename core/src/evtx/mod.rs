@@ -65,6 +65,7 @@ pub mod xml;
 
 mod binxml;
 mod data;
+mod flat;
 mod plan;
 mod render;
 mod shared;

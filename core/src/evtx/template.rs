@@ -25,7 +25,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::binxml::{BinXmlError, Cursor, Element, Node, ParseBufs, Skip, Top, TreeParser};
+use super::binxml::{BinXmlError, Cursor, Element, Names, Node, ParseBufs, Skip, Top, TreeParser};
+use super::flat::Scratch;
 use super::plan::Plan;
 use super::shared::{definition_body, definition_key_names, NameField, TemplateStore};
 
@@ -350,6 +351,8 @@ pub(crate) struct TemplateCache<'a> {
     key: Vec<u8>,
     /// Scratch list of the name references of a definition.
     name_fields: Vec<NameField>,
+    /// Scratch buffers of the flat nested payloads (the `flat` module).
+    flat: Scratch<'a>,
 }
 
 /// Size of a template definition header: next offset, GUID, data size.
@@ -366,7 +369,13 @@ impl<'a> TemplateCache<'a> {
             store,
             key: Vec::with_capacity(4096),
             name_fields: Vec::with_capacity(64),
+            flat: Scratch::default(),
         }
+    }
+
+    /// The chunk's name cache and the scratch ops, for building flat nested payloads.
+    pub(crate) fn flat_bufs(&mut self) -> (&mut Names, &mut Scratch<'a>) {
+        (&mut self.bufs.names, &mut self.flat)
     }
 
     /// The template whose definition starts at chunk offset `def_offset`: from this
