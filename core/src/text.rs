@@ -264,6 +264,38 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Line breaks in `buf[from..to]` (CRLF counts once, as [`Lines`] does); `from` and `to`
+/// are line starts, `from` unit-aligned for UTF-16. Counted as LF + CR − CRLF with
+/// vectorised counts and searches, not line by line.
+pub(crate) fn count_breaks(buf: &[u8], enc: TextEncoding, from: usize, to: usize) -> u64 {
+    let s = &buf[from..to];
+    let lo = match enc {
+        TextEncoding::Utf8 | TextEncoding::Windows1252 => {
+            let lf = memchr::memchr_iter(b'\n', s).count();
+            if memchr::memchr(b'\r', s).is_none() {
+                return lf as u64;
+            }
+            let cr = memchr::memchr_iter(b'\r', s).count();
+            return (lf + cr - memchr::memmem::find_iter(s, b"\r\n").count()) as u64;
+        }
+        TextEncoding::Utf16Le => 0,
+        _ => 1,
+    };
+    // UTF-16 (`from` is unit-aligned): the low byte of a unit whose high byte is 0
+    let unit_is = |i: usize, b: u8| s.get(i) == Some(&b) && s.get(i ^ 1) == Some(&0);
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', s) {
+        if i % 2 != lo || s.get(i ^ 1) != Some(&0) {
+            continue;
+        }
+        // a CR followed by LF is one break: counted at the LF
+        if s[i] == b'\n' || !unit_is(i + 2, b'\n') {
+            n += 1;
+        }
+    }
+    n
+}
+
 impl Iterator for Lines<'_> {
     type Item = Line;
 

@@ -358,3 +358,33 @@ proptest! {
         prop_assert_eq!(stats, expect_entries.stats());
     }
 }
+
+/// Text that looks like UTF-8 but has one invalid byte far from the start is Windows-1252
+/// for the sequential reader; reading in segments (whose UTF-8 check is split between
+/// them) must decide the same, wherever the byte falls.
+#[test]
+fn segments_decide_utf8_or_windows_1252_like_the_whole_buffer() {
+    let line = "44B4\t3968\t10/21\t21:02:21.611\t71\tbackupasync.cpp(1184)\t\t\tNORMAL\tchemin \u{e9}t\u{e9}\r\n";
+    let text = line.repeat(4000);
+    let parser = ErrlogParser::new().with_year(2025);
+    for bad_at in [None, Some(70_000), Some(150_000), Some(text.len() - 3)] {
+        let mut buf = text.clone().into_bytes();
+        if let Some(at) = bad_at {
+            buf[at] = 0xE9; // a lone Latin-1 byte: not UTF-8
+        }
+        let mut entries = parser.entries(&buf);
+        let expect: Vec<_> = entries.by_ref().map(Entry::into_owned).collect();
+        let (segments, stats) = parser.par_segments_sized(&buf, 4, 10_000, |entries| {
+            entries.map(Entry::into_owned).collect::<Vec<_>>()
+        });
+        assert!(segments.len() > 1);
+        assert_eq!(stats, entries.stats(), "{bad_at:?}");
+        let expected_encoding = if bad_at.is_some() {
+            TextEncoding::Windows1252
+        } else {
+            TextEncoding::Utf8
+        };
+        assert_eq!(stats.encoding, expected_encoding);
+        assert_eq!(segments.into_iter().flatten().collect::<Vec<_>>(), expect);
+    }
+}

@@ -19,7 +19,7 @@
 //! complete, so the window is scanned as above (line number, years and offset carried over)
 //! and dropped. Memory is the block plus the open record, whatever the input's size.
 
-use memchr::{memmem, memrchr2};
+use memchr::memrchr2;
 
 use std::io::Read;
 
@@ -98,36 +98,9 @@ impl Text<'_> {
             })
     }
 
-    /// Line breaks in `from..to` (CRLF counts once), in raw bytes; `from` and `to` are line
-    /// starts. Counted as LF + CR − CRLF with vectorised counts and searches, not line by
-    /// line.
+    /// Line breaks in `from..to` (see [`crate::text::count_breaks`]).
     fn count_breaks(&self, from: usize, to: usize) -> u64 {
-        let s = &self.buf[from..to];
-        let lo = match self.enc {
-            TextEncoding::Utf8 | TextEncoding::Windows1252 => {
-                let lf = memchr::memchr_iter(b'\n', s).count();
-                if memchr::memchr(b'\r', s).is_none() {
-                    return lf as u64;
-                }
-                let cr = memchr::memchr_iter(b'\r', s).count();
-                return (lf + cr - memmem::find_iter(s, b"\r\n").count()) as u64;
-            }
-            TextEncoding::Utf16Le => 0,
-            _ => 1,
-        };
-        // UTF-16 (`from` is unit-aligned): the low byte of a unit whose high byte is 0
-        let unit_is = |i: usize, b: u8| s.get(i) == Some(&b) && s.get(i ^ 1) == Some(&0);
-        let mut n = 0;
-        for i in memchr::memchr2_iter(b'\n', b'\r', s) {
-            if i % 2 != lo || s.get(i ^ 1) != Some(&0) {
-                continue;
-            }
-            // a CR followed by LF is one break: counted at the LF
-            if s[i] == b'\n' || !unit_is(i + 2, b'\n') {
-                n += 1;
-            }
-        }
-        n
+        crate::text::count_breaks(self.buf, self.enc, from, to)
     }
 }
 

@@ -27,10 +27,14 @@ use rayon::prelude::*;
 use super::reader::{header_month, Entries, Stats, YearState};
 use super::ErrlogParser;
 use crate::position::Position;
-use crate::text::{Lines, TextEncoding};
+use crate::text::{count_breaks, Lines, TextEncoding};
 
 /// Segments smaller than this are not worth a thread.
 const MIN_SEGMENT_BYTES: usize = 1 << 20;
+
+/// How much of the input decides its encoding up front (the rest is only checked to be
+/// valid UTF-8, in parallel).
+const SNIFF_SAMPLE_BYTES: usize = 64 << 10;
 
 /// How far past a cut point to look for a header line before giving the cut up.
 const MAX_SEEK_BYTES: usize = 1 << 20;
@@ -90,20 +94,37 @@ impl ErrlogParser {
         T: Send,
         F: Fn(&mut Entries<'_>) -> T + Sync,
     {
-        let sniffed = TextEncoding::sniff(buf);
-        let (encoding, bom) = (sniffed.encoding, sniffed.bom_len);
+        // The encoding from the BOM or a sample. Text that looks like UTF-8 must be valid
+        // UTF-8 as a whole (else it is Windows-1252, as `TextEncoding::sniff` decides): the
+        // segments are checked in parallel below; they start after a line break, an ASCII
+        // byte, so they are valid one by one exactly when the whole is.
+        let sample_len = buf.len().min(SNIFF_SAMPLE_BYTES);
+        let sniffed = TextEncoding::sniff_prefix(&buf[..sample_len], sample_len == buf.len());
+        let (mut encoding, bom) = (sniffed.encoding, sniffed.bom_len);
+        let check_utf8 = encoding == TextEncoding::Utf8 && sample_len < buf.len();
+        // cut points do not depend on which 8-bit encoding it is
         let mut segments = self.cut(buf, encoding, bom, parts, min_segment);
         let segments_ref = &segments;
         // line numbers: count every segment's lines but the last, then add up
-        let counts: Vec<u64> = (0..segments.len() - 1)
+        let checked: Vec<(u64, bool)> = (0..segments.len())
             .into_par_iter()
             .map(|i| {
                 let s = segments_ref[i];
-                Lines::new(&buf[..s.end], s.start, encoding).count() as u64
+                let last = i + 1 == segments_ref.len();
+                let lines = if last {
+                    0
+                } else {
+                    count_breaks(buf, encoding, s.start, s.end)
+                };
+                let valid = !check_utf8 || simdutf8::basic::from_utf8(&buf[s.start..s.end]).is_ok();
+                (lines, valid)
             })
             .collect();
+        if checked.iter().any(|&(_, valid)| !valid) {
+            encoding = TextEncoding::Windows1252;
+        }
         for i in 1..segments.len() {
-            segments[i].first_line = segments[i - 1].first_line + counts[i - 1];
+            segments[i].first_line = segments[i - 1].first_line + checked[i - 1].0;
         }
         let run = |s: &Segment| -> (T, Stats, YearState) {
             let mut entries = Entries::resume(
