@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Mutex};
 
-use super::binxml::{token, Cursor, PResult, MAX_DEPTH};
+use super::binxml::{token, MAX_DEPTH};
 use super::template::Template;
 use super::value::ValueType;
 
@@ -39,7 +39,7 @@ use super::value::ValueType;
 /// the compiled trees).
 pub(crate) const MAX_KEY_BYTES: usize = 8 << 20;
 
-type Buckets<'a> = HashMap<u64, Vec<(Box<[u8]>, Arc<Template<'a>>)>, BuildHasherDefault<Id>>;
+type Buckets<'a> = HashMap<u64, Vec<(Arc<[u8]>, Arc<Template<'a>>)>, BuildHasherDefault<Id>>;
 type RawBuckets<'a> = HashMap<u64, Vec<RawEntry<'a>>, BuildHasherDefault<Id>>;
 
 /// A name reference met by the scan: where its offset field ends (relative to the start
@@ -60,8 +60,9 @@ pub(crate) struct NameField {
 struct RawEntry<'a> {
     body: Box<[u8]>,
     names: Box<[NameField]>,
-    /// The normalised key the names' counts and characters are read from.
-    key: Box<[u8]>,
+    /// The normalised key the names' counts and characters are read from (shared with
+    /// the key's entry).
+    key: Arc<[u8]>,
     template: Arc<Template<'a>>,
 }
 
@@ -105,27 +106,29 @@ pub(crate) fn definition_body(data: &[u8], def: usize) -> Option<(usize, &[u8])>
 }
 
 impl<'a> TemplateStore<'a> {
-    /// The template whose normalised definition is `key`, if one was stored.
-    pub(crate) fn get(&self, key: &[u8]) -> Option<Arc<Template<'a>>> {
+    /// The template whose normalised definition is `key`, if one was stored, and the
+    /// stored key.
+    pub(crate) fn get(&self, key: &[u8]) -> Option<(Arc<[u8]>, Arc<Template<'a>>)> {
         let h = hash(key);
         let inner = self.inner.lock().ok()?;
         inner
             .buckets
             .get(&h)?
             .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, t)| t.clone())
+            .find(|(k, _)| **k == *key)
+            .map(|(k, t)| (k.clone(), t.clone()))
     }
 
     /// The template of a definition body at chunk offset `start` of `data`, if a
     /// byte-identical body with the same names was stored ([`TemplateStore::insert_raw`]).
+    /// `h` is the body's [`hash`].
     pub(crate) fn get_raw(
         &self,
         data: &[u8],
         start: usize,
         body: &[u8],
+        h: u64,
     ) -> Option<Arc<Template<'a>>> {
-        let h = hash(body);
         let inner = self.inner.lock().ok()?;
         inner
             .raw
@@ -136,15 +139,16 @@ impl<'a> TemplateStore<'a> {
     }
 
     /// Keep `t` under a raw definition body, with the name references the scan met and
-    /// the normalised key they were written into (unless the store is full).
+    /// the normalised key they were written into (unless the store is full). `h` is the
+    /// body's [`hash`].
     pub(crate) fn insert_raw(
         &self,
         body: &[u8],
+        h: u64,
         names: &[NameField],
-        key: &[u8],
+        key: Arc<[u8]>,
         t: &Arc<Template<'a>>,
     ) {
-        let h = hash(body);
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -159,27 +163,27 @@ impl<'a> TemplateStore<'a> {
         bucket.push(RawEntry {
             body: body.into(),
             names: names.into(),
-            key: key.into(),
+            key,
             template: t.clone(),
         });
         inner.bytes += size;
     }
 
-    /// Keep `t` under `key` (unless the store is full).
-    pub(crate) fn insert(&self, key: &[u8], t: &Arc<Template<'a>>) {
+    /// Keep `t` under `key` (unless the store is full); the stored key, if any.
+    pub(crate) fn insert(&self, key: &[u8], t: &Arc<Template<'a>>) -> Option<Arc<[u8]>> {
         let h = hash(key);
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
+        let mut inner = self.inner.lock().ok()?;
         if inner.bytes + key.len() > MAX_KEY_BYTES {
-            return;
+            return None;
         }
         let bucket = inner.buckets.entry(h).or_default();
-        if bucket.iter().any(|(k, _)| &**k == key) {
-            return;
+        if let Some((k, _)) = bucket.iter().find(|(k, _)| **k == *key) {
+            return Some(k.clone());
         }
-        bucket.push((key.into(), t.clone()));
+        let k: Arc<[u8]> = key.into();
+        bucket.push((k.clone(), t.clone()));
         inner.bytes += key.len();
+        Some(k)
     }
 }
 
@@ -202,7 +206,7 @@ impl std::hash::Hasher for Id {
 }
 
 /// A multiplicative hash over 8-byte words.
-fn hash(key: &[u8]) -> u64 {
+pub(crate) fn hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = key.len() as u64;
     let mut words = key.chunks_exact(8);
@@ -232,97 +236,143 @@ pub(crate) fn definition_key_names(
 ) -> Option<()> {
     out.clear();
     names.clear();
-    let mut c = Cursor::new(data, def, data.len());
-    c.take(20, "").ok()?;
-    let size = c.u32("").ok()? as usize;
-    let end = c.pos.saturating_add(size).min(data.len());
+    let b = data.get(def.checked_add(20)?..def.checked_add(24)?)?;
+    let size = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let base = def + 24;
+    let end = base.saturating_add(size).min(data.len());
     let mut s = Scan {
-        c: Cursor::new(data, c.pos, end),
-        base: c.pos,
+        data,
+        pos: base,
+        end,
+        base,
         out,
         names,
     };
-    s.fragment().ok()
+    s.fragment()
 }
 
-/// Follows `TreeParser` (template mode) token by token, writing what it reads.
+/// Follows `TreeParser` (template mode) token by token, writing what it reads. Reads
+/// are bounded by `end` (the definition), name structures by the chunk, as the parser's.
 struct Scan<'a, 'o> {
-    c: Cursor<'a>,
+    data: &'a [u8],
+    pos: usize,
+    end: usize,
     /// Chunk offset of the definition body.
     base: usize,
     out: &'o mut Vec<u8>,
     names: &'o mut Vec<NameField>,
 }
 
-impl Scan<'_, '_> {
-    fn fragment(&mut self) -> PResult<()> {
-        while let Some(t) = self.c.peek() {
+impl<'a> Scan<'a, '_> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        if self.pos < self.end {
+            Some(self.data[self.pos])
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let stop = self.pos.checked_add(n).filter(|&s| s <= self.end)?;
+        let s = &self.data[self.pos..stop];
+        self.pos = stop;
+        Some(s)
+    }
+
+    #[inline]
+    fn u8(&mut self) -> Option<u8> {
+        let t = self.peek()?;
+        self.pos += 1;
+        Some(t)
+    }
+
+    #[inline]
+    fn u16(&mut self) -> Option<usize> {
+        let b = self.take(2)?;
+        Some(u16::from_le_bytes([b[0], b[1]]) as usize)
+    }
+
+    fn fragment(&mut self) -> Option<()> {
+        while let Some(t) = self.peek() {
             match t & !token::MORE {
                 token::EOF => {
                     self.out.push(token::EOF);
-                    return Ok(());
+                    return Some(());
                 }
                 token::FRAGMENT_HEADER => {
-                    self.c.take(4, "")?;
+                    self.take(4)?;
                     self.out.push(token::FRAGMENT_HEADER);
                 }
                 token::OPEN_START => self.element(0)?,
-                _ => return Err(self.c.err("")),
+                _ => return None,
             }
         }
-        Ok(())
+        Some(())
     }
 
-    fn copy(&mut self, n: usize) -> PResult<()> {
-        let b = self.c.take(n, "")?;
+    #[inline]
+    fn copy(&mut self, n: usize) -> Option<()> {
+        let b = self.take(n)?;
         self.out.extend_from_slice(b);
-        Ok(())
+        Some(())
+    }
+
+    /// A counted UTF-16 string (count first), copied.
+    #[inline]
+    fn counted(&mut self) -> Option<()> {
+        let n = self.u16()?;
+        self.out.extend_from_slice(&(n as u16).to_le_bytes());
+        self.copy(2 * n)
     }
 
     /// A name reference, written as its characters (count first).
-    fn name(&mut self) -> PResult<()> {
-        let offset = self.c.u32("")? as usize;
-        let data = self.c.data;
-        let count = data
-            .get(offset + 6..offset + 8)
-            .ok_or(self.c.err(""))
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)?;
-        let chars = data
-            .get(offset + 8..offset + 8 + 2 * count)
-            .ok_or(self.c.err(""))?;
+    fn name(&mut self) -> Option<()> {
+        let b = self.take(4)?;
+        let offset = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        let data = self.data;
+        let c = data.get(offset + 6..offset + 8)?;
+        let count = u16::from_le_bytes([c[0], c[1]]) as usize;
+        // The count and the characters, as they are in the name structure.
+        let counted = data.get(offset + 6..offset + 8 + 2 * count)?;
+        let inline = offset == self.pos;
         self.names.push(NameField {
-            at: (self.c.pos - self.base) as u32,
-            inline: offset == self.c.pos,
+            at: (self.pos - self.base) as u32,
+            inline,
             key_pos: self.out.len() as u32,
-            len: 2 + chars.len() as u32,
+            len: counted.len() as u32,
         });
-        self.out.extend_from_slice(&(count as u16).to_le_bytes());
-        self.out.extend_from_slice(chars);
-        if offset == self.c.pos {
-            self.c.seek(offset + 10 + 2 * count, "")?;
+        self.out.extend_from_slice(counted);
+        if inline {
+            let next = offset + 10 + 2 * count;
+            if next > self.end {
+                return None;
+            }
+            self.pos = next;
         }
-        Ok(())
+        Some(())
     }
 
-    fn element(&mut self, depth: usize) -> PResult<()> {
+    fn element(&mut self, depth: usize) -> Option<()> {
         if depth >= MAX_DEPTH {
-            return Err(self.c.err(""));
+            return None;
         }
-        let t = self.c.u8("")?;
+        let t = self.u8()?;
         self.out.push(t);
         self.copy(2)?; // dependency id
-        self.c.take(4, "")?; // data size
+        self.take(4)?; // data size
         self.name()?;
         if t & token::MORE != 0 {
-            self.c.take(4, "")?; // attribute list size
+            self.take(4)?; // attribute list size
         }
         loop {
-            let t = self.c.u8("")?;
+            let t = self.u8()?;
             self.out.push(t);
             match t & !token::MORE {
                 token::ATTRIBUTE => {
                     self.name()?;
-                    while let Some(t) = self.c.peek() {
+                    while let Some(t) = self.peek() {
                         if matches!(
                             t & !token::MORE,
                             token::ATTRIBUTE | token::CLOSE_START | token::CLOSE_EMPTY
@@ -330,27 +380,27 @@ impl Scan<'_, '_> {
                             break;
                         }
                         if !self.piece()? {
-                            return Err(self.c.err(""));
+                            return None;
                         }
                     }
                 }
-                token::CLOSE_EMPTY => return Ok(()),
+                token::CLOSE_EMPTY => return Some(()),
                 token::CLOSE_START => break,
-                _ => return Err(self.c.err("")),
+                _ => return None,
             }
         }
         loop {
-            let t = self.c.peek().ok_or(self.c.err(""))?;
+            let t = self.peek()?;
             match t & !token::MORE {
                 token::END_ELEMENT => {
-                    self.c.pos += 1;
+                    self.pos += 1;
                     self.out.push(token::END_ELEMENT);
-                    return Ok(());
+                    return Some(());
                 }
                 token::OPEN_START => self.element(depth + 1)?,
                 _ => {
                     if !self.piece()? {
-                        return Err(self.c.err(""));
+                        return None;
                     }
                 }
             }
@@ -358,21 +408,19 @@ impl Scan<'_, '_> {
     }
 
     /// A piece (false, cursor unmoved, when the next token is no piece).
-    fn piece(&mut self) -> PResult<bool> {
-        let Some(t) = self.c.peek() else {
-            return Ok(false);
+    fn piece(&mut self) -> Option<bool> {
+        let Some(t) = self.peek() else {
+            return Some(false);
         };
         match t & !token::MORE {
             token::VALUE => {
-                self.copy(2)?;
-                let ty = self.out[self.out.len() - 1];
+                let b = self.take(2)?;
+                let ty = b[1];
+                self.out.extend_from_slice(b);
                 if ty == ValueType::STRING {
-                    let n = self.c.u16("")? as usize;
-                    self.out.extend_from_slice(&(n as u16).to_le_bytes());
-                    self.copy(2 * n)?;
+                    self.counted()?;
                 } else {
-                    let size = ValueType(ty).fixed_size().ok_or(self.c.err(""))?;
-                    self.copy(size)?;
+                    self.copy(ValueType(ty).fixed_size()?)?;
                 }
             }
             token::NORMAL_SUBST | token::OPTIONAL_SUBST => self.copy(4)?,
@@ -383,23 +431,19 @@ impl Scan<'_, '_> {
             }
             token::CDATA => {
                 self.copy(1)?;
-                let n = self.c.u16("")? as usize;
-                self.out.extend_from_slice(&(n as u16).to_le_bytes());
-                self.copy(2 * n)?;
+                self.counted()?;
             }
             token::PI_TARGET => {
                 self.copy(1)?;
                 self.name()?;
-                if self.c.peek() == Some(token::PI_DATA) {
+                if self.peek() == Some(token::PI_DATA) {
                     self.copy(1)?;
-                    let n = self.c.u16("")? as usize;
-                    self.out.extend_from_slice(&(n as u16).to_le_bytes());
-                    self.copy(2 * n)?;
+                    self.counted()?;
                 }
             }
-            _ => return Ok(false),
+            _ => return Some(false),
         }
-        Ok(true)
+        Some(true)
     }
 }
 

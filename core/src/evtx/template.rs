@@ -28,7 +28,7 @@ use std::sync::Arc;
 use super::binxml::{BinXmlError, Cursor, Element, Names, Node, ParseBufs, Skip, Top, TreeParser};
 use super::flat::Scratch;
 use super::plan::Plan;
-use super::shared::{definition_body, definition_key_names, NameField, TemplateStore};
+use super::shared::{definition_body, definition_key_names, hash, NameField, TemplateStore};
 
 /// The System fields the field map locates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -386,8 +386,8 @@ impl<'a> TemplateCache<'a> {
             return t.clone();
         }
         let data = self.chunk.data;
-        let body = definition_body(data, def_offset as usize);
-        if let Some(t) = body.and_then(|(start, b)| self.store.get_raw(data, start, b)) {
+        let body = definition_body(data, def_offset as usize).map(|(s, b)| (s, b, hash(b)));
+        if let Some(t) = body.and_then(|(start, b, h)| self.store.get_raw(data, start, b, h)) {
             self.templates.insert(def_offset, Ok(t.clone()));
             return Ok(t);
         }
@@ -403,18 +403,19 @@ impl<'a> TemplateCache<'a> {
         } else {
             None
         };
-        let t = match shared {
-            Some(t) => Ok(t),
+        let (stored_key, t) = match shared {
+            Some((k, t)) => (Some(k), Ok(t)),
             None => {
                 let t = compile_with(data, def_offset as usize, &mut self.bufs).map(Arc::new);
-                if let (true, Ok(t)) = (keyed, &t) {
-                    self.store.insert(&self.key, t);
+                match (keyed, &t) {
+                    (true, Ok(t)) => (self.store.insert(&self.key, t), Ok(t.clone())),
+                    _ => (None, t),
                 }
-                t
             }
         };
-        if let (true, Some((_, b)), Ok(t)) = (keyed, body, &t) {
-            self.store.insert_raw(b, &self.name_fields, &self.key, t);
+        if let (true, Some((_, b, h)), Ok(t)) = (keyed, body, &t) {
+            let key = stored_key.unwrap_or_else(|| self.key.as_slice().into());
+            self.store.insert_raw(b, h, &self.name_fields, key, t);
         }
         self.templates.insert(def_offset, t.clone());
         t
