@@ -343,6 +343,10 @@ pub struct EvtxFile<'a> {
     header: FileHeader,
     /// Chunk slots in reading order (oldest first).
     order: Vec<u64>,
+    /// Index in `order` of the last slot whose header reads as a chunk: readers of the
+    /// chunks before it keep their templates for the later ones; its reader (and that
+    /// of a one-chunk file) does not.
+    last_chunk: usize,
 }
 
 impl<'a> EvtxFile<'a> {
@@ -352,18 +356,28 @@ impl<'a> EvtxFile<'a> {
         let header = FileHeader::parse(data)?;
         let body = data.len().saturating_sub(HEADER_BLOCK_SIZE);
         let slots = body.div_ceil(CHUNK_SIZE) as u64;
-        let oldest = (0..slots)
-            .filter_map(|n| {
-                let h = ChunkHeader::parse(slot_bytes(data, n))?;
-                (h.first_record_id <= h.last_record_id).then_some((h.first_record_id, n))
-            })
-            .min()
-            .map_or(0, |(_, n)| n);
-        let order = (oldest..slots).chain(0..oldest).collect();
+        let mut oldest = None;
+        let mut chunks = Vec::new();
+        for n in 0..slots {
+            let Some(h) = ChunkHeader::parse(slot_bytes(data, n)) else {
+                continue;
+            };
+            chunks.push(n);
+            let key = (h.first_record_id, n);
+            if h.first_record_id <= h.last_record_id && oldest.is_none_or(|o| key < o) {
+                oldest = Some(key);
+            }
+        }
+        let oldest = oldest.map_or(0, |(_, n)| n);
+        let order: Vec<u64> = (oldest..slots).chain(0..oldest).collect();
+        // Reading position of slot `n`.
+        let pos = |n: u64| if n >= oldest { n - oldest } else { slots - oldest + n } as usize;
+        let last_chunk = chunks.into_iter().map(pos).max().unwrap_or(0);
         Ok(EvtxFile {
             data,
             header,
             order,
+            last_chunk,
         })
     }
 
@@ -399,6 +413,8 @@ impl<'a> EvtxFile<'a> {
             data: self.data,
             header: self.header,
             order: self.order.clone().into_iter(),
+            pos: 0,
+            last_chunk: self.last_chunk,
             current: None,
             pending: self.file_damage().into_iter().collect(),
             filter,
@@ -431,6 +447,7 @@ impl<'a> EvtxFile<'a> {
             data: self.data,
             header: self.header,
             order: self.order.clone(),
+            last_chunk: self.last_chunk,
             next_slot: 0,
             window: PAR_CHUNKS_PER_THREAD * rayon::current_num_threads().max(1),
             ready: self.file_damage().map(Err).into_iter().collect(),
@@ -448,6 +465,8 @@ pub struct ParEvents<'a, 'f> {
     data: &'a [u8],
     header: FileHeader,
     order: Vec<u64>,
+    /// See [`EvtxFile`].
+    last_chunk: usize,
     /// Index in `order` of the first chunk not read yet.
     next_slot: usize,
     /// Chunks read per window.
@@ -462,14 +481,18 @@ impl<'a> ParEvents<'a, '_> {
     /// Read the next window of chunks in parallel into `ready`.
     fn fill(&mut self) {
         let end = (self.next_slot + self.window).min(self.order.len());
-        let slots = &self.order[self.next_slot..end];
+        let first = self.next_slot;
+        let slots = &self.order[first..end];
         self.next_slot = end;
         let (data, header, filter, store) = (self.data, self.header, self.filter, &self.store);
+        let last_chunk = self.last_chunk;
         let per_chunk: Vec<Vec<Result<Event<'a>, Damage>>> = slots
             .par_iter()
-            .map(|&n| {
+            .enumerate()
+            .map(|(i, &n)| {
                 let mut items = Vec::new();
-                let mut reader = ChunkReader::open(data, header, n, store);
+                let share = first + i < last_chunk;
+                let mut reader = ChunkReader::open(data, header, n, store, share);
                 while let Some(item) = reader.next(filter) {
                     items.push(item);
                 }
@@ -529,7 +552,14 @@ struct ChunkReader<'a> {
 }
 
 impl<'a> ChunkReader<'a> {
-    fn open(data: &'a [u8], file: FileHeader, n: u64, store: &Arc<TemplateStore<'a>>) -> Self {
+    /// `share`: keep this chunk's templates in `store` for chunks read later.
+    fn open(
+        data: &'a [u8],
+        file: FileHeader,
+        n: u64,
+        store: &Arc<TemplateStore<'a>>,
+        share: bool,
+    ) -> Self {
         let bytes = slot_bytes(data, n);
         let file_offset = (HEADER_BLOCK_SIZE + n as usize * CHUNK_SIZE) as u64;
         let ctx = ChunkRef {
@@ -596,7 +626,7 @@ impl<'a> ChunkReader<'a> {
         pending.reverse();
         ChunkReader {
             walk: Some(RecordWalk::new(bytes, h)),
-            ctx: Some(TemplateCache::new(ctx, store.clone())),
+            ctx: Some(TemplateCache::new(ctx, store.clone(), share)),
             pending,
         }
     }
@@ -642,6 +672,10 @@ pub struct Events<'a, 'f> {
     data: &'a [u8],
     header: FileHeader,
     order: std::vec::IntoIter<u64>,
+    /// Index in the reading order of the next slot.
+    pos: usize,
+    /// See [`EvtxFile`].
+    last_chunk: usize,
     current: Option<ChunkReader<'a>>,
     pending: Vec<Damage>,
     filter: &'f EventFilter,
@@ -662,7 +696,15 @@ impl<'a> Iterator for Events<'a, '_> {
                 }
             }
             let n = self.order.next()?;
-            self.current = Some(ChunkReader::open(self.data, self.header, n, &self.store));
+            let share = self.pos < self.last_chunk;
+            self.pos += 1;
+            self.current = Some(ChunkReader::open(
+                self.data,
+                self.header,
+                n,
+                &self.store,
+                share,
+            ));
         }
     }
 }

@@ -106,6 +106,13 @@ pub(crate) fn definition_body(data: &[u8], def: usize) -> Option<(usize, &[u8])>
 }
 
 impl<'a> TemplateStore<'a> {
+    /// True when nothing was stored (yet).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inner
+            .lock()
+            .map_or(true, |i| i.buckets.is_empty() && i.raw.is_empty())
+    }
+
     /// The template whose normalised definition is `key`, if one was stored, and the
     /// stored key.
     pub(crate) fn get(&self, key: &[u8]) -> Option<(Arc<[u8]>, Arc<Template<'a>>)> {

@@ -347,6 +347,10 @@ pub(crate) struct TemplateCache<'a> {
     bufs: ParseBufs<'a>,
     /// Templates shared with the other chunks of the file.
     store: Arc<TemplateStore<'a>>,
+    /// Whether chunks read later may use this chunk's templates: if not (the last chunk,
+    /// the only chunk of a small file), nothing is put in the store, and an empty store
+    /// is not asked (no hash, no normalising scan).
+    share: bool,
     /// Scratch buffer for normalised definitions.
     key: Vec<u8>,
     /// Scratch list of the name references of a definition.
@@ -359,16 +363,17 @@ pub(crate) struct TemplateCache<'a> {
 const TEMPLATE_HEADER: usize = 4 + 16 + 4;
 
 impl<'a> TemplateCache<'a> {
-    pub(crate) fn new(chunk: ChunkRef<'a>, store: Arc<TemplateStore<'a>>) -> Self {
+    pub(crate) fn new(chunk: ChunkRef<'a>, store: Arc<TemplateStore<'a>>, share: bool) -> Self {
         TemplateCache {
             chunk,
-            // Sized for a typical chunk (a few dozen templates, definitions of a few
-            // KiB), so the scratch buffers are allocated once rather than grown.
+            // Sized for a typical chunk (a few dozen templates), so the map is allocated
+            // once rather than grown; the key buffers are sized on first use.
             templates: TemplateMap::with_capacity_and_hasher(32, Default::default()),
             bufs: ParseBufs::default(),
             store,
-            key: Vec::with_capacity(4096),
-            name_fields: Vec::with_capacity(64),
+            share,
+            key: Vec::new(),
+            name_fields: Vec::new(),
             flat: Scratch::default(),
         }
     }
@@ -386,6 +391,16 @@ impl<'a> TemplateCache<'a> {
             return t.clone();
         }
         let data = self.chunk.data;
+        if !self.share && self.store.is_empty() {
+            let t = compile_with(data, def_offset as usize, &mut self.bufs).map(Arc::new);
+            self.templates.insert(def_offset, t.clone());
+            return t;
+        }
+        if self.key.capacity() == 0 {
+            // Definitions of a few KiB, a few dozen names: allocated once, not grown.
+            self.key.reserve(4096);
+            self.name_fields.reserve(64);
+        }
         let body = definition_body(data, def_offset as usize).map(|(s, b)| (s, b, hash(b)));
         if let Some(t) = body.and_then(|(start, b, h)| self.store.get_raw(data, start, b, h)) {
             self.templates.insert(def_offset, Ok(t.clone()));
@@ -407,13 +422,13 @@ impl<'a> TemplateCache<'a> {
             Some((k, t)) => (Some(k), Ok(t)),
             None => {
                 let t = compile_with(data, def_offset as usize, &mut self.bufs).map(Arc::new);
-                match (keyed, &t) {
+                match (keyed && self.share, &t) {
                     (true, Ok(t)) => (self.store.insert(&self.key, t), Ok(t.clone())),
                     _ => (None, t),
                 }
             }
         };
-        if let (true, Some((_, b, h)), Ok(t)) = (keyed, body, &t) {
+        if let (true, Some((_, b, h)), Ok(t)) = (keyed && self.share, body, &t) {
             let key = stored_key.unwrap_or_else(|| self.key.as_slice().into());
             self.store.insert_raw(b, h, &self.name_fields, key, t);
         }
