@@ -510,8 +510,8 @@ impl<'a> Iterator for ArrayItems<'a> {
         let ty = ValueType(self.item_type);
         let len = match self.item_type {
             ValueType::STRING => {
-                let units = self.rest.chunks_exact(2).position(|u| u == [0, 0]);
-                let item = units.map_or(self.rest.len() & !1, |i| i * 2);
+                let even = &self.rest[..self.rest.len() & !1];
+                let item = nul_unit(even).unwrap_or(even.len());
                 let value = Value::Str(Utf16Str(&self.rest[..item]));
                 self.rest = self.rest.get(item + 2..).unwrap_or(&[]);
                 return Some(value);
