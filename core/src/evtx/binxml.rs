@@ -136,7 +136,7 @@ pub(crate) struct Element<'a> {
     /// Index of the value whose NullType leaves this element out.
     pub(crate) dependency: Option<u16>,
     pub(crate) attrs: Vec<Attribute<'a>>,
-    pub(crate) content: Vec<Node<'a>>,
+    pub(crate) content: Nodes<'a>,
     /// Written as `<x/>` in the stream (no content).
     pub(crate) empty: bool,
     /// How a `Data` element names its item (compiled once, see [`DataKey`]).
@@ -173,7 +173,69 @@ pub(crate) struct Skip {
 #[derive(Debug, Clone)]
 pub(crate) struct Attribute<'a> {
     pub(crate) name: Arc<str>,
-    pub(crate) value: Vec<Node<'a>>,
+    pub(crate) value: Nodes<'a>,
+}
+
+/// The nodes of an element's content or of an attribute value. Most lists of a template
+/// hold one node (a `Data` element's substitution, its `Name` text), which is kept inline:
+/// no allocation to build it, none to free it.
+#[derive(Debug, Clone)]
+pub(crate) enum Nodes<'a> {
+    One(Node<'a>),
+    Many(Vec<Node<'a>>),
+}
+
+impl<'a> Nodes<'a> {
+    /// The nodes of `stack` from `from` on, taken off it.
+    fn take(stack: &mut Vec<Node<'a>>, from: usize) -> Self {
+        if stack.len() == from + 1 {
+            if let Some(n) = stack.pop() {
+                return Nodes::One(n);
+            }
+        }
+        Nodes::Many(stack.split_off(from))
+    }
+}
+
+impl Default for Nodes<'_> {
+    fn default() -> Self {
+        Nodes::Many(Vec::new())
+    }
+}
+
+impl<'a> std::ops::Deref for Nodes<'a> {
+    type Target = [Node<'a>];
+    fn deref(&self) -> &[Node<'a>] {
+        match self {
+            Nodes::One(n) => std::slice::from_ref(n),
+            Nodes::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Nodes<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Nodes::One(n) => std::slice::from_mut(n),
+            Nodes::Many(v) => v,
+        }
+    }
+}
+
+impl<'n, 'a> IntoIterator for &'n Nodes<'a> {
+    type Item = &'n Node<'a>;
+    type IntoIter = std::slice::Iter<'n, Node<'a>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'n, 'a> IntoIterator for &'n mut Nodes<'a> {
+    type Item = &'n mut Node<'a>;
+    type IntoIter = std::slice::IterMut<'n, Node<'a>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
 }
 
 /// Content of an element or attribute (24 bytes: the large, rare variants are boxed).
@@ -545,7 +607,7 @@ impl<'a> TreeParser<'a> {
             name,
             dependency,
             attrs: Vec::new(),
-            content: Vec::new(),
+            content: Nodes::default(),
             empty: false,
             key: DataKey::ByName,
             skip: None,
@@ -553,7 +615,7 @@ impl<'a> TreeParser<'a> {
         // Children and attributes are gathered on the scratch stacks above these marks
         // (nested elements take theirs before returning), then moved out in one piece:
         // `split_off` copies them into an exactly sized vector (none when empty) and
-        // leaves the stack its capacity.
+        // leaves the stack its capacity; a single node is kept inline ([`Nodes`]).
         let attrs = self.bufs.attrs.len();
         loop {
             let t = self.c.u8("token in start tag")?;
@@ -591,7 +653,7 @@ impl<'a> TreeParser<'a> {
             match t & !token::MORE {
                 token::END_ELEMENT => {
                     self.c.pos += 1;
-                    el.content = self.bufs.nodes.split_off(content);
+                    el.content = Nodes::take(&mut self.bufs.nodes, content);
                     return Ok(el);
                 }
                 token::OPEN_START => {
@@ -607,7 +669,7 @@ impl<'a> TreeParser<'a> {
     }
 
     /// The pieces of an attribute value, up to the next attribute or the end of the tag.
-    fn pieces(&mut self) -> PResult<Vec<Node<'a>>> {
+    fn pieces(&mut self) -> PResult<Nodes<'a>> {
         let start = self.bufs.nodes.len();
         while let Some(t) = self.c.peek() {
             if matches!(
@@ -621,7 +683,7 @@ impl<'a> TreeParser<'a> {
                 None => return Err(self.c.err("token in attribute value")),
             }
         }
-        Ok(self.bufs.nodes.split_off(start))
+        Ok(Nodes::take(&mut self.bufs.nodes, start))
     }
 
     /// `piece` production (`None`, cursor unmoved, when the next token is no piece).
