@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::template::OffsetHasher;
 use super::value::{Utf16Str, Value};
@@ -140,7 +140,7 @@ pub(crate) struct Element<'a> {
     /// Written as `<x/>` in the stream (no content).
     pub(crate) empty: bool,
     /// How a `Data` element names its item (compiled once, see [`DataKey`]).
-    pub(crate) key: DataKey,
+    pub(crate) key: DataKey<'a>,
     /// For `System`/`RenderingInfo` below a template's `Event` root: what the data walk
     /// must check before skipping the subtree (set by the template compiler).
     pub(crate) skip: Option<Box<Skip>>,
@@ -148,15 +148,29 @@ pub(crate) struct Element<'a> {
 
 /// How an element keys its data item.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum DataKey {
+pub(crate) enum DataKey<'a> {
     /// Not a `Data` element, or a `Data` element without a `Name` attribute: the item is
     /// keyed by the element name.
     ByName,
-    /// `Data` whose (last) `Name` attribute is literal text: the decoded name (shared
-    /// with the template's data plan).
+    /// `Data` whose (last) `Name` attribute is one literal text: the text, decoded when
+    /// the data walk first asks (a template's data plan decodes its own copy, so most
+    /// keys are never decoded here).
+    Text(Utf16Str<'a>, OnceLock<Box<str>>),
+    /// `Data` whose (last) `Name` attribute is literal pieces: the decoded name.
     Static(Arc<str>),
     /// `Data` whose `Name` comes from a substitution: evaluated per event.
     Dynamic,
+}
+
+impl<'a> DataKey<'a> {
+    /// The literal name, if the key has one.
+    pub(crate) fn literal(&self) -> Option<&str> {
+        match self {
+            DataKey::Text(t, name) => Some(name.get_or_init(|| t.to_cow().into())),
+            DataKey::Static(k) => Some(k),
+            DataKey::ByName | DataKey::Dynamic => None,
+        }
+    }
 }
 
 /// A subtree that produces no data items, and what could make walking it matter.
@@ -484,7 +498,7 @@ pub(crate) fn name_at(data: &[u8], offset: usize) -> Option<Arc<str>> {
 
 /// How `el` keys its data item: `Data@Name` when the last `Name` attribute is literal.
 /// An attribute with no pieces is left out when the event is walked, so it cannot win.
-fn data_key(el: &Element<'_>) -> DataKey {
+fn data_key<'a>(el: &Element<'a>) -> DataKey<'a> {
     if &*el.name != "Data" {
         return DataKey::ByName;
     }
@@ -501,7 +515,7 @@ fn data_key(el: &Element<'_>) -> DataKey {
         };
     };
     if let [Node::Text(t)] = &attr.value[..] {
-        return DataKey::Static(t.to_arc_str());
+        return DataKey::Text(*t, OnceLock::new());
     }
     let mut pieces = Vec::with_capacity(attr.value.len());
     for p in &attr.value {

@@ -409,11 +409,8 @@ impl<'e, 'a: 'e, S: DataSink<'e>> DataWalk<'e, 'a, '_, S> {
             }
         }
         let is_data = name == "Data";
-        let mut key: Option<Cow<'e, str>> = match &el.key {
-            DataKey::Static(k) => Some(Cow::Borrowed(k)),
-            DataKey::ByName | DataKey::Dynamic => None,
-        };
-        let dynamic = el.key == DataKey::Dynamic;
+        let mut key: Option<Cow<'e, str>> = el.key.literal().map(Cow::Borrowed);
+        let dynamic = matches!(el.key, DataKey::Dynamic);
         if mode != Mode::Outside || dynamic {
             for a in &el.attrs {
                 let data_name = is_data && &*a.name == "Name";

@@ -208,6 +208,7 @@ fn plain_name(name: &str) -> bool {
 fn item<'a>(el: &Element<'a>) -> Option<Step<'a>> {
     let is_data = &*el.name == "Data";
     let name: Box<str> = match &el.key {
+        DataKey::Text(t, _) => t.to_cow().into(),
         DataKey::Static(k) => k.as_ref().into(),
         DataKey::ByName => el.name.as_ref().into(),
         DataKey::Dynamic => return None,
@@ -232,7 +233,7 @@ fn item<'a>(el: &Element<'a>) -> Option<Step<'a>> {
     Some(Step::Item {
         plain,
         name,
-        unnamed: is_data && el.key == DataKey::ByName,
+        unnamed: is_data && matches!(el.key, DataKey::ByName),
         index,
         optional,
         dependency: el.dependency,
