@@ -135,7 +135,7 @@ pub(crate) struct Element<'a> {
     pub(crate) name: Arc<str>,
     /// Index of the value whose NullType leaves this element out.
     pub(crate) dependency: Option<u16>,
-    pub(crate) attrs: Vec<Attribute<'a>>,
+    pub(crate) attrs: Few<Attribute<'a>>,
     pub(crate) content: Nodes<'a>,
     /// Written as `<x/>` in the stream (no content).
     pub(crate) empty: bool,
@@ -190,63 +190,67 @@ pub(crate) struct Attribute<'a> {
     pub(crate) value: Nodes<'a>,
 }
 
-/// The nodes of an element's content or of an attribute value. Most lists of a template
-/// hold one node (a `Data` element's substitution, its `Name` text), which is kept inline:
+/// The nodes of an element's content or of an attribute value, or an element's
+/// attributes. Most such lists of a template hold one item (a `Data` element's
+/// substitution, its `Name` attribute and that attribute's text), which is kept inline:
 /// no allocation to build it, none to free it.
 #[derive(Debug, Clone)]
-pub(crate) enum Nodes<'a> {
-    One(Node<'a>),
-    Many(Vec<Node<'a>>),
+pub(crate) enum Few<T> {
+    One(T),
+    Many(Vec<T>),
 }
 
-impl<'a> Nodes<'a> {
-    /// The nodes of `stack` from `from` on, taken off it.
-    fn take(stack: &mut Vec<Node<'a>>, from: usize) -> Self {
+/// Content or attribute value pieces.
+pub(crate) type Nodes<'a> = Few<Node<'a>>;
+
+impl<T> Few<T> {
+    /// The items of `stack` from `from` on, taken off it.
+    fn take(stack: &mut Vec<T>, from: usize) -> Self {
         if stack.len() == from + 1 {
             if let Some(n) = stack.pop() {
-                return Nodes::One(n);
+                return Few::One(n);
             }
         }
-        Nodes::Many(stack.split_off(from))
+        Few::Many(stack.split_off(from))
     }
 }
 
-impl Default for Nodes<'_> {
+impl<T> Default for Few<T> {
     fn default() -> Self {
-        Nodes::Many(Vec::new())
+        Few::Many(Vec::new())
     }
 }
 
-impl<'a> std::ops::Deref for Nodes<'a> {
-    type Target = [Node<'a>];
-    fn deref(&self) -> &[Node<'a>] {
+impl<T> std::ops::Deref for Few<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         match self {
-            Nodes::One(n) => std::slice::from_ref(n),
-            Nodes::Many(v) => v,
+            Few::One(n) => std::slice::from_ref(n),
+            Few::Many(v) => v,
         }
     }
 }
 
-impl std::ops::DerefMut for Nodes<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
+impl<T> std::ops::DerefMut for Few<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
         match self {
-            Nodes::One(n) => std::slice::from_mut(n),
-            Nodes::Many(v) => v,
+            Few::One(n) => std::slice::from_mut(n),
+            Few::Many(v) => v,
         }
     }
 }
 
-impl<'n, 'a> IntoIterator for &'n Nodes<'a> {
-    type Item = &'n Node<'a>;
-    type IntoIter = std::slice::Iter<'n, Node<'a>>;
+impl<'n, T> IntoIterator for &'n Few<T> {
+    type Item = &'n T;
+    type IntoIter = std::slice::Iter<'n, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-impl<'n, 'a> IntoIterator for &'n mut Nodes<'a> {
-    type Item = &'n mut Node<'a>;
-    type IntoIter = std::slice::IterMut<'n, Node<'a>>;
+impl<'n, T> IntoIterator for &'n mut Few<T> {
+    type Item = &'n mut T;
+    type IntoIter = std::slice::IterMut<'n, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter_mut()
     }
@@ -620,7 +624,7 @@ impl<'a> TreeParser<'a> {
         let mut el = Element {
             name,
             dependency,
-            attrs: Vec::new(),
+            attrs: Few::default(),
             content: Nodes::default(),
             empty: false,
             key: DataKey::ByName,
@@ -629,7 +633,7 @@ impl<'a> TreeParser<'a> {
         // Children and attributes are gathered on the scratch stacks above these marks
         // (nested elements take theirs before returning), then moved out in one piece:
         // `split_off` copies them into an exactly sized vector (none when empty) and
-        // leaves the stack its capacity; a single node is kept inline ([`Nodes`]).
+        // leaves the stack its capacity; a single item is kept inline ([`Few`]).
         let attrs = self.bufs.attrs.len();
         loop {
             let t = self.c.u8("token in start tag")?;
@@ -641,13 +645,13 @@ impl<'a> TreeParser<'a> {
                     self.bufs.attrs.push(Attribute { name, value });
                 }
                 token::CLOSE_EMPTY => {
-                    el.attrs = self.bufs.attrs.split_off(attrs);
+                    el.attrs = Few::take(&mut self.bufs.attrs, attrs);
                     el.empty = true;
                     el.key = data_key(&el);
                     return Ok(el);
                 }
                 token::CLOSE_START => {
-                    el.attrs = self.bufs.attrs.split_off(attrs);
+                    el.attrs = Few::take(&mut self.bufs.attrs, attrs);
                     el.key = data_key(&el);
                     break;
                 }
@@ -667,7 +671,7 @@ impl<'a> TreeParser<'a> {
             match t & !token::MORE {
                 token::END_ELEMENT => {
                     self.c.pos += 1;
-                    el.content = Nodes::take(&mut self.bufs.nodes, content);
+                    el.content = Few::take(&mut self.bufs.nodes, content);
                     return Ok(el);
                 }
                 token::OPEN_START => {
@@ -697,7 +701,7 @@ impl<'a> TreeParser<'a> {
                 None => return Err(self.c.err("token in attribute value")),
             }
         }
-        Ok(Nodes::take(&mut self.bufs.nodes, start))
+        Ok(Few::take(&mut self.bufs.nodes, start))
     }
 
     /// `piece` production (`None`, cursor unmoved, when the next token is no piece).
