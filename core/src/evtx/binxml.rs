@@ -166,7 +166,7 @@ impl<'a> DataKey<'a> {
     /// The literal name, if the key has one.
     pub(crate) fn literal(&self) -> Option<&str> {
         match self {
-            DataKey::Text(t, name) => Some(name.get_or_init(|| t.to_cow().into())),
+            DataKey::Text(t, name) => Some(name.get_or_init(|| t.to_boxed_str())),
             DataKey::Static(k) => Some(k),
             DataKey::ByName | DataKey::Dynamic => None,
         }

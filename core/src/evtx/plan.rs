@@ -208,7 +208,7 @@ fn plain_name(name: &str) -> bool {
 fn item<'a>(el: &Element<'a>) -> Option<Step<'a>> {
     let is_data = &*el.name == "Data";
     let name: Box<str> = match &el.key {
-        DataKey::Text(t, _) => t.to_cow().into(),
+        DataKey::Text(t, _) => t.to_boxed_str(),
         DataKey::Static(k) => k.as_ref().into(),
         DataKey::ByName => el.name.as_ref().into(),
         DataKey::Dynamic => return None,

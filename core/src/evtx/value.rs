@@ -109,21 +109,37 @@ impl<'a> Utf16Str<'a> {
     /// Decode to a shared string, allocating once for short ASCII text (names, keys).
     pub(crate) fn to_arc_str(self) -> Arc<str> {
         let mut buf = [0u8; 64];
-        if self.0.len() <= 2 * buf.len() {
-            let units = self.0.chunks_exact(2);
-            let n = units.len();
-            let mut ascii = true;
-            for (b, u) in buf.iter_mut().zip(units) {
-                ascii &= u[1] == 0 && u[0] < 0x80;
-                *b = u[0];
-            }
-            if ascii {
-                if let Ok(s) = std::str::from_utf8(&buf[..n]) {
-                    return s.into();
-                }
-            }
+        match self.short_ascii(&mut buf) {
+            Some(s) => s.into(),
+            None => self.to_cow().as_ref().into(),
         }
-        self.to_cow().as_ref().into()
+    }
+
+    /// Decode to a boxed string, allocating once for short ASCII text (names, keys).
+    pub(crate) fn to_boxed_str(self) -> Box<str> {
+        let mut buf = [0u8; 64];
+        match self.short_ascii(&mut buf) {
+            Some(s) => s.into(),
+            None => self.to_cow().into(),
+        }
+    }
+
+    /// The text, when it is ASCII of at most 64 units, decoded into `buf`.
+    fn short_ascii(self, buf: &mut [u8; 64]) -> Option<&str> {
+        if self.0.len() > 2 * buf.len() {
+            return None;
+        }
+        let units = self.0.chunks_exact(2);
+        let n = units.len();
+        let mut ascii = true;
+        for (b, u) in buf.iter_mut().zip(units) {
+            ascii &= u[1] == 0 && u[0] < 0x80;
+            *b = u[0];
+        }
+        if !ascii {
+            return None;
+        }
+        std::str::from_utf8(&buf[..n]).ok()
     }
 
     /// Append the decoded text to `out` (ASCII runs are copied without decoding).
