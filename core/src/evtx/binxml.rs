@@ -583,7 +583,8 @@ impl<'a> TreeParser<'a> {
     pub(crate) fn fragment(&mut self) -> PResult<Vec<Top<'a>>> {
         self.bufs.nodes.clear();
         self.bufs.attrs.clear();
-        let mut out = Vec::new();
+        // Almost always one item (a template body, a record's instance).
+        let mut out = Vec::with_capacity(1);
         while let Some(t) = self.c.peek() {
             match t & !token::MORE {
                 token::EOF => {

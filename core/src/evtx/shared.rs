@@ -163,7 +163,8 @@ impl<'a> TemplateStore<'a> {
         if inner.bytes + size > MAX_KEY_BYTES {
             return;
         }
-        let bucket = inner.raw.entry(h).or_default();
+        // Buckets almost always hold one entry.
+        let bucket = inner.raw.entry(h).or_insert_with(|| Vec::with_capacity(1));
         if bucket.len() >= 8 {
             return;
         }
@@ -183,7 +184,10 @@ impl<'a> TemplateStore<'a> {
         if inner.bytes + key.len() > MAX_KEY_BYTES {
             return None;
         }
-        let bucket = inner.buckets.entry(h).or_default();
+        let bucket = inner
+            .buckets
+            .entry(h)
+            .or_insert_with(|| Vec::with_capacity(1));
         if let Some((k, _)) = bucket.iter().find(|(k, _)| **k == *key) {
             return Some(k.clone());
         }
