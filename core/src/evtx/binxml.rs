@@ -54,6 +54,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// A cursor over `data[pos..end]` (`end` clamped to the data).
+    #[inline]
     pub(crate) fn new(data: &'a [u8], pos: usize, end: usize) -> Self {
         Cursor {
             data,
@@ -62,6 +63,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn err(&self, what: &'static str) -> BinXmlError {
         BinXmlError {
             offset: self.pos,
@@ -69,6 +71,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize, what: &'static str) -> PResult<&'a [u8]> {
         let stop = self
             .pos
@@ -80,25 +83,30 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub(crate) fn peek(&self) -> Option<u8> {
         (self.pos < self.end).then(|| self.data[self.pos])
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self, what: &'static str) -> PResult<u8> {
         Ok(self.take(1, what)?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, what: &'static str) -> PResult<u16> {
         let b = self.take(2, what)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self, what: &'static str) -> PResult<u32> {
         let b = self.take(4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// Move to `pos`, which must lie within the cursor's window.
+    #[inline]
     pub(crate) fn seek(&mut self, pos: usize, what: &'static str) -> PResult<()> {
         if pos > self.end {
             return Err(self.err(what));

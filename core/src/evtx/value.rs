@@ -228,6 +228,7 @@ fn push_ascii(units: &[u8], out: &mut String) {
 /// Byte index of the first NUL code unit of `even` (an even-length UTF-16LE slice), four
 /// units at a time: in `x - 0x0001…` with `!x & 0x8000…` the lowest flagged unit is the
 /// first zero one (borrows only move upwards from a zero unit).
+#[inline(always)]
 fn nul_unit(even: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0001_0001_0001_0001;
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & (ONES << 15);
@@ -408,8 +409,16 @@ impl<'a> Value<'a> {
             ValueType::NULL => Value::Null,
             ValueType::STRING => Value::Str(Utf16Str::until_nul(bytes)),
             ValueType::ANSI_STRING => {
+                // Windows-1252 decodes byte 0 (and only it) to NUL, which is dropped: NULs
+                // are found in the bytes, and trailing ones (the usual terminator) are cut
+                // off before decoding, which then needs no copy for ASCII text.
+                let (bytes, inner_nul) = match memchr::memchr(0, bytes) {
+                    None => (bytes, false),
+                    Some(i) if bytes[i..].iter().all(|&b| b == 0) => (&bytes[..i], false),
+                    Some(_) => (bytes, true),
+                };
                 let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-                if text.contains('\0') {
+                if inner_nul {
                     Value::Text(Cow::Owned(text.replace('\0', "")))
                 } else {
                     Value::Text(text)
@@ -550,7 +559,13 @@ impl<'a> Iterator for ArrayItems<'a> {
         let len = match self.item_type {
             ValueType::STRING => {
                 let even = &self.rest[..self.rest.len() & !1];
-                let item = nul_unit(even).unwrap_or(even.len());
+                // Items are often a few units long: the first eight are looked at one by
+                // one (the block search's set-up costs more there), the rest by blocks.
+                let head = even.len().min(16);
+                let item = match even[..head].chunks_exact(2).position(|u| u == [0, 0]) {
+                    Some(i) => 2 * i,
+                    None => head + nul_unit(&even[head..]).unwrap_or(even.len() - head),
+                };
                 let value = Value::Str(Utf16Str(&self.rest[..item]));
                 self.rest = self.rest.get(item + 2..).unwrap_or(&[]);
                 return Some(value);

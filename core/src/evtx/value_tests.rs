@@ -75,3 +75,19 @@ fn decodes_long_ascii_runs_and_mixed_text() {
         assert_eq!(Utf16Str::until_nul(&bytes).to_cow(), text);
     }
 }
+
+#[test]
+fn ansi_strings_drop_every_nul() {
+    for (bytes, want) in [
+        (&b"abc"[..], "abc"),
+        (b"abc\0\0", "abc"),
+        (b"a\0b\0", "ab"),
+        (b"\0\0", ""),
+        (b"caf\xe9\0", "caf\u{e9}"),
+    ] {
+        match Value::parse(ValueType::ANSI_STRING, bytes) {
+            Value::Text(t) => assert_eq!(t, want, "{bytes:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
