@@ -7,23 +7,26 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use marslog::classify::Classifier;
-use marslog::errlog::{Entry, ErrlogParser};
-use marslog_benches::{errlog, Encoding};
+use marslog::errlog::ErrlogParser;
+use marslog_benches::{entry_fields, errlog, Encoding};
 
 const SIZE: usize = 32 << 20;
 
 fn parse_all_fields(parser: &ErrlogParser, buf: &[u8]) -> u64 {
+    parser
+        .entries(buf)
+        .fold(0u64, |acc, e| acc.wrapping_add(entry_fields(&e)))
+}
+
+/// The full parse, every entry also classified (`Classifier::classify_entries`).
+fn parse_and_classify(c: &Classifier, parser: &ErrlogParser, buf: &[u8]) -> (u64, usize) {
     let mut acc = 0u64;
-    for e in parser.entries(buf) {
-        if let Entry::Record(r) = e {
-            acc = acc
-                .wrapping_add(u64::from(r.pid() ^ r.tid() ^ r.source_line()))
-                .wrapping_add(r.timestamp().map_or(0, |t| t.timestamp() as u64))
-                .wrapping_add(r.pointer().unwrap_or(0))
-                .wrapping_add(r.message_bytes().len() as u64);
-        }
-    }
-    acc
+    let findings = c.classify_entries(
+        parser
+            .entries(buf)
+            .inspect(|e| acc = acc.wrapping_add(entry_fields(e))),
+    );
+    (acc, findings.len())
 }
 
 fn classify(c: &mut Criterion) {
@@ -47,6 +50,9 @@ fn classify(c: &mut Criterion) {
                 let acc = parse_all_fields(&parser, black_box(&buf));
                 (acc, classifier.scan_errlog(black_box(&buf), &parser).len())
             })
+        });
+        g.bench_function("parse_and_classify", |b| {
+            b.iter(|| parse_and_classify(&classifier, &parser, black_box(&buf)))
         });
         g.bench_function("triage_pass", |b| {
             b.iter(|| classifier.scan_errlog(black_box(&buf), &parser).len())

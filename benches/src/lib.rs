@@ -12,6 +12,20 @@
 pub mod evtx_gen;
 pub use evtx_gen::{evtx, FILTER_IDS};
 
+use marslog::errlog::Entry;
+
+/// What every errlog parse benchmark reads of an entry (`errlog/*/parse_all_fields`): every
+/// numeric field of a record and its timestamp; text fields as borrowed slices.
+pub fn entry_fields(e: &Entry<'_>) -> u64 {
+    match e {
+        Entry::Record(r) => u64::from(r.pid() ^ r.tid() ^ r.source_line())
+            .wrapping_add(r.timestamp().map_or(0, |t| t.timestamp() as u64))
+            .wrapping_add(r.pointer().unwrap_or(0))
+            .wrapping_add(r.message_bytes().len() as u64),
+        Entry::Unparsed(_) => 0,
+    }
+}
+
 /// Encodings the generator can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {

@@ -159,13 +159,13 @@ fn near_misses_do_not_match() {
     }
 }
 
-fn record(line: &str) -> String {
+pub(crate) fn record(line: &str) -> String {
     format!("0F5C\t1A40\t03/14\t21:07:31.250\t71\tbackupasync.cpp(1184)\t[000000001A12E3F0]\tF3E32129-DC79-4A28-9ACC-3F30CB5810B6\tWARNING\t{line}")
 }
 
 /// A log with every literal form of every entry planted among ordinary lines and decoys:
 /// (the log text, the expected (line, entry id) pairs).
-fn planted_log(c: &Classifier) -> (String, Vec<(u64, String)>) {
+pub(crate) fn planted_log(c: &Classifier) -> (String, Vec<(u64, String)>) {
     let mut lines = Vec::new();
     let mut expected = Vec::new();
     let filler = [
@@ -193,7 +193,7 @@ fn planted_log(c: &Classifier) -> (String, Vec<(u64, String)>) {
     (lines.join("\r\n") + "\r\n", expected)
 }
 
-fn found(findings: &[Finding]) -> Vec<(u64, String)> {
+pub(crate) fn found(findings: &[Finding]) -> Vec<(u64, String)> {
     let mut v: Vec<_> = findings
         .iter()
         .map(|f| (f.line.unwrap(), f.id.clone()))
@@ -226,7 +226,7 @@ fn planted_log_full_recall_and_precision_in_utf8_and_utf16() {
 }
 
 /// The slow path: parse every record, classify every message.
-fn slow_path(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
+pub(crate) fn slow_path(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
     let log = parser.parse(buf);
     let mut out = Vec::new();
     for e in log.entries() {
@@ -393,7 +393,7 @@ fn users_can_add_entries() {
     assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
 }
 
-fn encode(text: &str, enc: &str) -> Vec<u8> {
+pub(crate) fn encode(text: &str, enc: &str) -> Vec<u8> {
     match enc {
         "utf-16le" => [0xFF, 0xFE]
             .into_iter()

@@ -18,6 +18,9 @@ mod evtx_differential;
 /// The catalog and the classifier.
 mod classify;
 
+/// Parsed entries classified in batches against one `classify_text` per entry.
+mod classify_entries;
+
 /// Catalog event rules on built .evtx files and XML exports.
 mod classify_events;
 

@@ -1,6 +1,7 @@
 //! Parse a file N times and print MB/s (a profiling aid; benchmarks live in benches/).
 
-use marslog::errlog::{Entry, ErrlogParser};
+use marslog::errlog::ErrlogParser;
+use marslog_benches::entry_fields;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -10,16 +11,10 @@ fn main() {
     let t = std::time::Instant::now();
     let mut acc = 0u64;
     for _ in 0..n {
-        for e in parser.entries(&buf) {
-            if let Entry::Record(r) = e {
-                // the same fields as the criterion bench `errlog/*/parse_all_fields`
-                acc = acc
-                    .wrapping_add(u64::from(r.pid() ^ r.tid() ^ r.source_line()))
-                    .wrapping_add(r.timestamp().map_or(0, |t| t.timestamp() as u64))
-                    .wrapping_add(r.pointer().unwrap_or(0))
-                    .wrapping_add(r.message_bytes().len() as u64);
-            }
-        }
+        // the same fields as the criterion bench `errlog/*/parse_all_fields`
+        acc = parser
+            .entries(&buf)
+            .fold(acc, |acc, e| acc.wrapping_add(entry_fields(&e)));
     }
     let secs = t.elapsed().as_secs_f64();
     println!("{:.0} MB/s ({acc})", (buf.len() * n) as f64 / secs / 1e6);

@@ -20,6 +20,7 @@
 //! assert!(c.classify_text("Processed 34513 files, 407 retries").is_empty());
 //! ```
 
+mod batch;
 pub mod catalog;
 mod events;
 mod matcher;
@@ -94,6 +95,50 @@ impl Classifier {
     /// Classify a record's message.
     pub fn classify_record(&self, record: &Record<'_>) -> Vec<Match> {
         self.matcher.classify(&record.message())
+    }
+
+    /// Classify parsed entries (records and unparsed lines, as
+    /// [`ErrlogParser::entries`](crate::errlog::ErrlogParser::entries) yields them): the
+    /// findings of [`classify_text`](Self::classify_text) on every record's message and every
+    /// unparsed line's text, in input order, located like the triage pass's. For callers that
+    /// parse every record anyway: the texts are searched in batches by the triage pass's first
+    /// stage, so only the entries that may match are decoded and checked (memory: a batch of
+    /// about 64 KiB of text).
+    ///
+    /// ```
+    /// use marslog::classify::Classifier;
+    /// use marslog::errlog::ErrlogParser;
+    ///
+    /// let log = "44B4\t3968\t10/21\t21:02:21.611\t71\tbackupasync.cpp(1184)\t\t\tWARNING\tFailed: Hr: = [0x80070005]\r\n\
+    ///            44B4\t3968\t10/21\t21:02:22.000\t71\tbackupasync.cpp(1185)\t\t\tNORMAL\tProcessed 34513 files\r\n";
+    /// let c = Classifier::new();
+    /// let parser = ErrlogParser::new().with_year(2025);
+    /// let findings = c.classify_entries(parser.entries(log.as_bytes()));
+    /// assert_eq!(findings.len(), 1);
+    /// assert_eq!(findings[0].line, Some(1));
+    /// assert_eq!(findings[0].severity.as_deref(), Some("WARNING"));
+    /// ```
+    pub fn classify_entries<'a>(
+        &self,
+        entries: impl IntoIterator<Item = crate::errlog::Entry<'a>>,
+    ) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.classify_entries_with(entries, |f| out.push(f));
+        out
+    }
+
+    /// [`classify_entries`](Self::classify_entries), each finding sent to `sink` as soon as
+    /// its batch is searched (for output written while the input is still being read).
+    pub fn classify_entries_with<'a>(
+        &self,
+        entries: impl IntoIterator<Item = crate::errlog::Entry<'a>>,
+        mut sink: impl FnMut(Finding),
+    ) {
+        let mut batch = batch::Batch::new();
+        for e in entries {
+            batch.push(self, e, &mut sink);
+        }
+        batch.flush(self, &mut sink);
     }
 
     /// The literal anchors the classifier looks for, each matched ASCII-case-insensitively

@@ -1,0 +1,138 @@
+//! `Classifier::classify_entries` (entries classified in batches by the triage prefilter)
+//! against the slow path: `classify_text` on every parsed entry's text.
+
+use marslog::classify::{Classifier, Finding};
+use marslog::errlog::{Entry, ErrlogParser};
+
+use crate::classify::{encode, found, planted_log, record, slow_path};
+use crate::util::testdata;
+
+fn batched(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
+    c.classify_entries(parser.entries(buf))
+}
+
+#[test]
+fn batches_equal_the_slow_path_on_every_fixture_and_sample() {
+    let c = Classifier::new();
+    let mut total = 0;
+    for tolerant in [false, true] {
+        let parser = ErrlogParser::new().with_year(2026).tolerant(tolerant);
+        for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
+            for e in std::fs::read_dir(testdata(dir)).unwrap() {
+                let path = e.unwrap().path();
+                let buf = std::fs::read(&path).unwrap();
+                let got = batched(&c, &buf, &parser);
+                assert_eq!(got, slow_path(&c, &buf, &parser), "{}", path.display());
+                total += got.len();
+            }
+        }
+    }
+    assert!(total >= 30, "{total}");
+}
+
+#[test]
+fn planted_log_full_recall_and_precision_in_every_encoding() {
+    let c = Classifier::new();
+    let (text, mut expected) = planted_log(&c);
+    expected.sort();
+    let parser = ErrlogParser::new().with_year(2025);
+    for enc in ["utf-8", "utf-16le", "utf-16be"] {
+        let buf = encode(&text, enc);
+        let got = batched(&c, &buf, &parser);
+        assert_eq!(found(&got), expected, "{enc}");
+        assert_eq!(got, slow_path(&c, &buf, &parser), "{enc}");
+    }
+}
+
+/// Many batches (the log is several times the batch size), every literal form at every
+/// position of a batch, upper-case texts, `ID` at the very start and end, decoys.
+#[test]
+fn batch_boundaries_lose_nothing() {
+    let c = Classifier::new();
+    let parser = ErrlogParser::new().with_year(2025);
+    let forms = [
+        "INVALID VAULT CREDENTIALS PROVIDED. THE FILE IS EITHER CORRUPTED",
+        "ERROR 34506. THE ENCRYPTION PASSPHRASE STORED ON THIS COMPUTER IS NOT CORRECTLY CONFIGURED.",
+        "failed: hr: = [0X80780054] : lower case",
+        "job failed: SALLOWDISKSPACE while preparing",
+        "the Id: 34513 and id: 34513 are not ids",
+        "L\u{2019}activation n\u{2019}a pas r\u{e9}ussi (ID\u{a0}: 130055)",
+        "(407) Proxy Authentication Required",
+        "ID: 34513",
+        "Processed 34513 files, 407 retries, [0000000034506000]",
+    ];
+    for enc in ["utf-8", "utf-16le", "utf-16be"] {
+        let mut text = String::from("ID: 34513\r\n");
+        let mut k = 0;
+        while text.len() < 300_000 {
+            text.push_str(&record("Backup Progress: Data transfer started."));
+            text.push_str("\r\n");
+            if text.len() % 5 < 2 {
+                text.push_str(&record(forms[k % forms.len()]));
+                text.push_str(if k % 3 == 0 {
+                    "\r\n  continued (ID: 34513)\r\n"
+                } else {
+                    "\r\n"
+                });
+                k += 1;
+            }
+        }
+        text.push_str(&record("Unable to read the vault credentials (ID: 34513)"));
+        let buf = encode(&text, enc);
+        let got = batched(&c, &buf, &parser);
+        assert!(got.len() > 100, "{enc}: {}", got.len());
+        assert_eq!(got, slow_path(&c, &buf, &parser), "{enc}");
+    }
+}
+
+/// Entries of several inputs in one call: a truncated UTF-16 text of odd length, then
+/// another encoding, then UTF-16 again (each batch is searched in its own encoding).
+#[test]
+fn mixed_inputs_and_odd_utf16_texts() {
+    let c = Classifier::new();
+    let parser = ErrlogParser::new().with_year(2025);
+    let line = record("Error 34506. The encryption passphrase stored on this computer is not correctly configured.");
+    let mut odd = encode(&format!("{line}\r\n{line}"), "utf-16le");
+    odd.pop();
+    let inputs = [
+        odd,
+        encode(&format!("{line}\r\n"), "utf-8"),
+        encode(&format!("{line}\r\n(ID: 34513)\r\n"), "utf-16be"),
+        encode(&format!("{line}\r\n"), "utf-16le"),
+    ];
+    let entries: Vec<Entry<'_>> = inputs.iter().flat_map(|b| parser.entries(b)).collect();
+    let got = c.classify_entries(entries);
+    let want: Vec<Finding> = inputs
+        .iter()
+        .flat_map(|b| slow_path(&c, b, &parser))
+        .collect();
+    assert_eq!(got, want);
+    assert!(got.len() >= 5, "{}", got.len());
+    // the sink sees the same findings, in the same order
+    let mut sunk = Vec::new();
+    c.classify_entries_with(inputs.iter().flat_map(|b| parser.entries(b)), |f| {
+        sunk.push(f)
+    });
+    assert_eq!(sunk, want);
+}
+
+/// A catalog the prefilter cannot serve (an anchor without ASCII text) classifies every
+/// entry directly, with the same result.
+#[test]
+fn catalogs_without_a_prefilter_classify_every_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("extra.toml");
+    std::fs::write(&path, "version = 1\n[[entry]]\nid = \"no-ascii\"\ncategory = \"engine\"\nseverity = \"warning\"\nnames = [\"\u{e9}\u{e8}\u{e0}\"]\nexamples = [\"x \u{e9}\u{e8}\u{e0} y\"]\nen = { title = \"t\", message = \"\", causes = [\"c\"], actions = [\"a\"] }\nsource = { doc = \"d.md\" }\n").unwrap();
+    let c = Classifier::with_files(&[&path]).unwrap();
+    assert!(c.triage_fingerprints().is_empty());
+    let parser = ErrlogParser::new().with_year(2025);
+    let text = format!(
+        "{}\r\n{}\r\n",
+        record("x \u{e9}\u{e8}\u{e0} y"),
+        record("Error 34506. The encryption passphrase stored on this computer is not correctly configured.")
+    );
+    let buf = encode(&text, "utf-8");
+    let got = batched(&c, &buf, &parser);
+    assert_eq!(got, slow_path(&c, &buf, &parser));
+    assert!(got.iter().any(|f| f.id == "no-ascii"));
+}
