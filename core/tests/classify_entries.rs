@@ -136,3 +136,79 @@ fn catalogs_without_a_prefilter_classify_every_entry() {
     assert_eq!(got, slow_path(&c, &buf, &parser));
     assert!(got.iter().any(|f| f.id == "no-ascii"));
 }
+
+/// `scan_errlog` in segments (on the rayon pool) against one pass: every fixture and sample,
+/// cut into 2 to 8 segments as small as one line, with a fixed year and with a reference
+/// time (years moved back), and generated logs spanning New Year with findings on both
+/// sides of the cut (the years are assigned again along the records the segments used).
+#[test]
+fn segments_equal_one_pass() {
+    use chrono::TimeZone;
+    let c = Classifier::new();
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
+        for e in std::fs::read_dir(testdata(dir)).unwrap() {
+            let path = e.unwrap().path();
+            inputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    // New Year inside the log, findings before and after it, and a straggler
+    let line = |date: &str, msg: &str| {
+        format!("44B4\t3968\t{date}\t23:59:59.000\t71\tbackupasync.cpp(1184)\t\t\tWARNING\t{msg}")
+    };
+    let mut text = String::new();
+    for (k, date) in [
+        "11/30", "12/15", "12/31", "12/30", "01/01", "01/02", "02/28", "02/29", "03/01",
+    ]
+    .iter()
+    .enumerate()
+    {
+        for j in 0..40 {
+            let msg = if (j + k) % 7 == 0 {
+                "Failed: Hr: = [0x80780054] (ID: 34513)"
+            } else {
+                "Backup Progress: Data transfer started."
+            };
+            text.push_str(&line(date, msg));
+            text.push_str("\r\n");
+        }
+    }
+    for enc in ["utf-8", "utf-16le", "utf-16be"] {
+        inputs.push((format!("new year {enc}"), encode(&text, enc)));
+    }
+    let parsers = [
+        ErrlogParser::new().with_year(2023),
+        ErrlogParser::new()
+            .with_reference(chrono::Utc.with_ymd_and_hms(2024, 1, 15, 0, 0, 0).unwrap()),
+        ErrlogParser::new()
+            .with_reference(chrono::Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap()),
+        ErrlogParser::new().with_year(2024).tolerant(true),
+    ];
+    let mut split = 0;
+    for (name, buf) in &inputs {
+        for parser in &parsers {
+            let whole = c.scan_errlog_segments(buf, parser, 1, 1);
+            for (parts, min) in [(2, 1), (3, 64), (5, 200), (8, 1), (8, 4096)] {
+                let got = c.scan_errlog_segments(buf, parser, parts, min);
+                assert_eq!(
+                    got,
+                    whole,
+                    "{name} {parts} {min} {:?}",
+                    parser.year_policy()
+                );
+                split += 1;
+            }
+            assert_eq!(c.scan_errlog(buf, parser), whole, "{name}");
+        }
+    }
+    assert!(split > 100, "{split}");
+    // the New Year log's findings do span two years, and were cut into several segments
+    let buf = encode(&text, "utf-8");
+    let found = c.scan_errlog_segments(&buf, &parsers[0], 8, 1);
+    let years: std::collections::BTreeSet<i32> = found
+        .iter()
+        .filter_map(|f| f.timestamp.map(|t| chrono::Datelike::year(&t)))
+        .collect();
+    assert_eq!(years.into_iter().collect::<Vec<_>>(), [2023, 2024]);
+    assert!(marslog::errlog::segment_ranges(&parsers[0], &buf, 8, 1).len() == 8);
+}

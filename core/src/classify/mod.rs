@@ -163,8 +163,23 @@ impl Classifier {
     }
 
     /// Findings of one errlog buffer: the triage pass (see the `scan` module docs in the source).
+    /// A buffer of more than a few MiB is scanned in segments on every thread of the rayon
+    /// pool (the findings are those of one pass).
     pub fn scan_errlog(&self, buf: &[u8], parser: &crate::errlog::ErrlogParser) -> Vec<Finding> {
         scan::scan_errlog(self, buf, parser)
+    }
+
+    /// [`scan_errlog`](Self::scan_errlog) in up to `parts` segments of at least
+    /// `min_segment` bytes (1 part: one pass on this thread; for tests and benchmarks).
+    #[doc(hidden)]
+    pub fn scan_errlog_segments(
+        &self,
+        buf: &[u8],
+        parser: &crate::errlog::ErrlogParser,
+        parts: usize,
+        min_segment: usize,
+    ) -> Vec<Finding> {
+        scan::scan_segments(self, buf, parser, parts, min_segment)
     }
 
     /// The triage pass over a reader (a file read block by block, standard input), with

@@ -20,13 +20,15 @@
 //! and dropped. Memory is the block plus the open record, whatever the input's size.
 
 use memchr::memrchr2;
+use rayon::prelude::*;
 
 use std::io::Read;
 
 use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
 use super::{Classifier, Finding, Location};
 use crate::errlog::{
-    is_header_line, Entries, Entry, ErrlogParser, YearPolicy, YearState, SNIFF_LEN,
+    is_header_line, timestamp_of, Entries, Entry, ErrlogParser, LogTime, YearPolicy, YearState,
+    SNIFF_LEN,
 };
 use crate::error::Result;
 use crate::position::Position;
@@ -110,6 +112,10 @@ const CHUNK_UNITS: usize = 32 << 10;
 /// The scan's progress.
 struct State {
     findings: Vec<Finding>,
+    /// For every record used (or line classified alone), in order: its time stamp (`None`
+    /// for a line alone) and how many findings it gave. A segment scanned on its own
+    /// (`scan_segments`) gets its years from these afterwards.
+    times: Vec<(Option<LogTime>, usize)>,
     /// Offset of the buffer's first byte in the whole input (a stream's window).
     base: u64,
     /// Candidates that end before this offset are already handled (a line end).
@@ -196,6 +202,7 @@ impl State {
             (Some(_), Some(Entry::Record(r))) if entry_start + r.raw().len() > hit_line => Some(r),
             _ => None,
         };
+        let time = record.as_ref().map(|r| r.log_time());
         let (message, at, end) = match record {
             Some(r) => {
                 self.years = it.years();
@@ -228,9 +235,11 @@ impl State {
                 )
             }
         };
+        let before = self.findings.len();
         for m in c.classify_text(&message) {
             self.findings.push(c.finding(&m, &message, at.clone()));
         }
+        self.times.push((time, self.findings.len() - before));
         self.floor = end;
         self.covered = self.covered.max(end).max(hit_line + unit);
     }
@@ -240,6 +249,7 @@ impl State {
     fn new(parser: &ErrlogParser, bom: usize) -> Self {
         State {
             findings: Vec::new(),
+            times: Vec::new(),
             base: 0,
             covered: bom,
             floor: bom,
@@ -268,16 +278,80 @@ fn years_back(parser: &ErrlogParser, last: Option<chrono::DateTime<chrono::Utc>>
     }
 }
 
+/// Buffers with at least this many bytes per thread are scanned in segments.
+pub(super) const MIN_SEGMENT_BYTES: usize = 1 << 20;
+
 pub(super) fn scan_errlog(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
-    let sniffed = TextEncoding::sniff(buf);
-    let text = Text {
+    scan_segments(
+        c,
         buf,
-        enc: sniffed.encoding,
-        bom: sniffed.bom_len,
+        parser,
+        rayon::current_num_threads(),
+        MIN_SEGMENT_BYTES,
+    )
+}
+
+/// The triage pass over `buf` in up to `parts` segments (each at least `min_segment` bytes)
+/// on the rayon pool. Segments start at record header lines ([`ErrlogParser`]'s cut, as
+/// for `par_segments`), so no record spans two, and each is scanned on its own with line
+/// numbers counted from its start; afterwards the line numbers are shifted by the lines of
+/// the segments before, and the years assigned again in input order along the records the
+/// segments used (what one pass over the whole buffer does as it goes). The findings are
+/// those of one pass (tested for many splits in `tests/classify_entries.rs`).
+pub(super) fn scan_segments(
+    c: &Classifier,
+    buf: &[u8],
+    parser: &ErrlogParser,
+    parts: usize,
+    min_segment: usize,
+) -> Vec<Finding> {
+    let sniffed = TextEncoding::sniff(buf);
+    let (enc, bom) = (sniffed.encoding, sniffed.bom_len);
+    let ranges = if parts > 1 {
+        parser.segment_ranges_in(buf, enc, bom, parts, min_segment)
+    } else {
+        vec![bom..buf.len()]
     };
-    let mut st = State::new(parser, text.bom);
-    st.scan(c, &text, parser);
-    let mut findings = st.findings;
+    let mut findings = if ranges.len() <= 1 {
+        let mut st = State::new(parser, bom);
+        st.scan(c, &Text { buf, enc, bom }, parser);
+        st.findings
+    } else {
+        let scanned: Vec<(State, u64)> = ranges
+            .par_iter()
+            .map(|r| {
+                let text = Text {
+                    buf: &buf[..r.end],
+                    enc,
+                    bom,
+                };
+                let mut st = State::new(parser, bom);
+                (st.covered, st.floor, st.counted_to) = (r.start, r.start, r.start);
+                st.started = r.start > bom;
+                st.scan(c, &text, parser);
+                let lines = st.line_no - 1 + text.count_breaks(st.counted_to, r.end);
+                (st, lines)
+            })
+            .collect();
+        let mut years = YearState::new(parser.year_policy());
+        let mut out = Vec::with_capacity(scanned.iter().map(|s| s.0.findings.len()).sum());
+        let mut shift = 0;
+        for (st, lines) in scanned {
+            let mut found = st.findings.into_iter();
+            for (time, n) in st.times {
+                let year = time.map(|t| years.assign(t));
+                for mut f in found.by_ref().take(n) {
+                    f.line = f.line.map(|l| l + shift);
+                    if let (Some(t), Some(y)) = (time, year) {
+                        f.timestamp = timestamp_of(y, t);
+                    }
+                    out.push(f);
+                }
+            }
+            shift += lines;
+        }
+        out
+    };
     let last = findings.iter().filter_map(|f| f.timestamp).next_back();
     if years_back(parser, last) {
         for f in &mut findings {
@@ -402,6 +476,7 @@ pub(super) fn scan_errlog_stream<R: Read>(
         };
         (st.covered, st.floor, st.counted_to) = (bom, bom, bom);
         st.scan(c, &text, parser);
+        st.times.clear();
         for f in st.findings.drain(..) {
             if f.timestamp.is_some() {
                 last_time = f.timestamp;
@@ -441,10 +516,12 @@ fn scan_folded(
     let id = pf.id_finder(unit, text.enc == TextEncoding::Utf16Le);
     let mut found: Vec<(usize, usize)> = Vec::new();
     let mut cands: Vec<(usize, usize)> = Vec::new();
-    let mut cs = text.bom;
+    // the first chunk starts where the scan starts (a segment's start, else the BOM)
+    let from = st.covered.max(text.bom);
+    let mut cs = from;
     while cs < end {
         let ce = (cs + CHUNK_UNITS * unit).min(end);
-        let os = cs.saturating_sub(overlap).max(text.bom);
+        let os = cs.saturating_sub(overlap).max(from);
         let raw = &buf[os..ce];
         let hay = &mut scratch[..raw.len() / unit];
         match text.enc {

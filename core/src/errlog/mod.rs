@@ -40,6 +40,7 @@ pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
 pub use parallel::segment_ranges;
 pub(crate) use reader::{is_header_line, YearState};
 pub use reader::{Entries, Stats, YearPolicy};
+pub(crate) use record::timestamp_of;
 pub use record::{
     Entry, EntryBuf, Record, RecordBuf, RecordField, Severity, Unparsed, UnparsedBuf,
     UnparsedReason,

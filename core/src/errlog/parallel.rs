@@ -253,6 +253,25 @@ impl ErrlogParser {
     }
 }
 
+impl ErrlogParser {
+    /// The byte ranges of at most `parts` segments of `buf` (in `encoding`, after a `bom`)
+    /// that each start at a header line, as [`ErrlogParser::par_segments`] cuts them (for
+    /// other passes over the same buffer, such as the triage pass).
+    pub(crate) fn segment_ranges_in(
+        &self,
+        buf: &[u8],
+        encoding: TextEncoding,
+        bom: usize,
+        parts: usize,
+        min_segment: usize,
+    ) -> Vec<Range<usize>> {
+        self.cut(buf, encoding, bom, parts, min_segment)
+            .iter()
+            .map(|s| s.start..s.end)
+            .collect()
+    }
+}
+
 /// Byte ranges of the segments `par_segments_sized` would use (for tests and diagnostics).
 #[doc(hidden)]
 pub fn segment_ranges(

@@ -159,20 +159,7 @@ impl<'a> Record<'a> {
     /// The record's time, UTC. `None` when the written date does not exist in the assigned
     /// year (e.g. `02/29` in a common year, `04/31`).
     pub fn timestamp(&self) -> Option<DateTime<Utc>> {
-        let t = self.header.time;
-        let date = NaiveDate::from_ymd_opt(self.year, u32::from(t.month), u32::from(t.day))?;
-        let (sec, nanos) = if t.second == 60 {
-            (59, t.nanos + 1_000_000_000)
-        } else {
-            (t.second, t.nanos)
-        };
-        let dt = date.and_hms_nano_opt(
-            u32::from(t.hour),
-            u32::from(t.minute),
-            u32::from(sec),
-            nanos,
-        )?;
-        Some(dt.and_utc())
+        timestamp_of(self.year, self.header.time)
     }
 
     /// Column 5, an opaque two-character code (`71`).
@@ -419,6 +406,24 @@ pub struct UnparsedBuf {
     pub text: String,
     /// Why it was not parsed.
     pub reason: UnparsedReason,
+}
+
+/// The UTC time of an errlog time stamp in `year`; `None` when the written date does not
+/// exist in that year (a leap second is kept as the last nanoseconds of second 59).
+pub(crate) fn timestamp_of(year: i32, t: LogTime) -> Option<DateTime<Utc>> {
+    let date = NaiveDate::from_ymd_opt(year, u32::from(t.month), u32::from(t.day))?;
+    let (sec, nanos) = if t.second == 60 {
+        (59, t.nanos + 1_000_000_000)
+    } else {
+        (t.second, t.nanos)
+    };
+    let dt = date.and_hms_nano_opt(
+        u32::from(t.hour),
+        u32::from(t.minute),
+        u32::from(sec),
+        nanos,
+    )?;
+    Some(dt.and_utc())
 }
 
 /// One item of an errlog, in input order.
