@@ -1,6 +1,8 @@
 //! Triage throughput (UTF-8 and UTF-16LE, 32 MB, density 0.001): the memchr newline count as
-//! the speed-of-memory reference, the full parse (as in `errlog.rs`), parse + triage pass, and
-//! the triage pass alone (prefilter; decode and parse only the lines that hit).
+//! the speed-of-memory reference, the full parse (as in `errlog.rs`), parse + triage pass,
+//! the parse with every entry classified (`Classifier::classify_entries`), and the triage
+//! pass alone (prefilter; decode and parse only the lines that hit), on one thread and on
+//! every core (`Classifier::scan_errlog`'s segments).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -48,13 +50,20 @@ fn classify(c: &mut Criterion) {
         g.bench_function("parse_then_scan", |b| {
             b.iter(|| {
                 let acc = parse_all_fields(&parser, black_box(&buf));
-                (acc, classifier.scan_errlog(black_box(&buf), &parser).len())
+                let found = classifier.scan_errlog_segments(black_box(&buf), &parser, 1, 0);
+                (acc, found.len())
             })
         });
         g.bench_function("parse_and_classify", |b| {
             b.iter(|| parse_and_classify(&classifier, &parser, black_box(&buf)))
         });
         g.bench_function("triage_pass", |b| {
+            b.iter(|| {
+                let found = classifier.scan_errlog_segments(black_box(&buf), &parser, 1, 0);
+                found.len()
+            })
+        });
+        g.bench_function("triage_pass_all_cores", |b| {
             b.iter(|| classifier.scan_errlog(black_box(&buf), &parser).len())
         });
         g.finish();

@@ -1,8 +1,9 @@
 //! Time the triage pass over a file N times and print MB/s (a profiling aid).
 //!
-//! `speed-triage FILE [N] [MODE]`, MODE one of `pass` (the triage pass, the default),
-//! `parse` (the full parse, every field read as in the criterion benches) and `classify`
-//! (that parse with every entry classified by `Classifier::classify_entries`).
+//! `speed-triage FILE [N] [MODE]`, MODE one of `pass` (the triage pass on this thread, the
+//! default), `par` (`Classifier::scan_errlog`: segments on every core), `parse` (the full
+//! parse, every field read as in the criterion benches) and `classify` (that parse with
+//! every entry classified by `Classifier::classify_entries`).
 
 use marslog::classify::Classifier;
 use marslog::errlog::ErrlogParser;
@@ -19,7 +20,8 @@ fn main() {
     let (mut found, mut acc) = (0, 0u64);
     for _ in 0..n {
         match mode {
-            "pass" => found = c.scan_errlog(&buf, &parser).len(),
+            "pass" => found = c.scan_errlog_segments(&buf, &parser, 1, 0).len(),
+            "par" => found = c.scan_errlog(&buf, &parser).len(),
             "parse" => {
                 acc = parser
                     .entries(&buf)
@@ -31,7 +33,7 @@ fn main() {
                     .inspect(|e| acc = acc.wrapping_add(entry_fields(e)));
                 found = c.classify_entries(entries).len();
             }
-            other => panic!("unknown mode {other}: pass, parse or classify"),
+            other => panic!("unknown mode {other}: pass, par, parse or classify"),
         }
     }
     let secs = t.elapsed().as_secs_f64();

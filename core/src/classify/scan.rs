@@ -14,6 +14,11 @@
 //!    detection; with a reference time, then moved back a year if the last finding would be
 //!    after the reference (as [`ErrlogParser::parse`] does).
 //!
+//! A buffer of a few MiB or more is scanned in segments on the rayon pool
+//! ([`scan_segments`]): cut at record header lines, each scanned as above from its own start,
+//! then line numbers shifted and years assigned again along the records the segments used, in
+//! input order, so that the findings are those of one pass.
+//!
 //! A stream ([`Classifier::scan_errlog_stream`]) is read in blocks into a window that is
 //! cut at the start of its last complete record header line: every record before the cut is
 //! complete, so the window is scanned as above (line number, years and offset carried over)
