@@ -312,10 +312,11 @@ pub(super) fn scan_segments(
 ) -> Vec<Finding> {
     let sniffed = TextEncoding::sniff(buf);
     let (enc, bom) = (sniffed.encoding, sniffed.bom_len);
+    // one part: no cut (an empty list, like a single segment, means one pass)
     let ranges = if parts > 1 {
         parser.segment_ranges_in(buf, enc, bom, parts, min_segment)
     } else {
-        vec![bom..buf.len()]
+        Vec::new()
     };
     let mut findings = if ranges.len() <= 1 {
         let mut st = State::new(parser, bom);
