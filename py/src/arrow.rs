@@ -139,6 +139,8 @@ impl Table {
 /// again; hex values are written without `fmt`.
 pub struct StrColumn {
     builder: StringBuilder,
+    /// The capacity of each batch: rows and bytes.
+    capacity: (usize, usize),
 }
 
 /// Upper-case hex digits.
@@ -163,6 +165,7 @@ impl StrColumn {
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
         StrColumn {
             builder: StringBuilder::with_capacity(rows, bytes),
+            capacity: (rows, bytes),
         }
     }
 
@@ -202,10 +205,13 @@ impl StrColumn {
         self.builder.append_null();
     }
 
-    /// The values so far as a `StringArray`; the column starts again empty. The caller
-    /// keeps a batch's text well under 2 GiB (32-bit offsets).
+    /// The values so far as a `StringArray`; the column starts again empty, with the same
+    /// capacity (`StringBuilder::finish` would leave it none, so that the next batch grew
+    /// by reallocations). The caller keeps a batch's text well under 2 GiB (32-bit
+    /// offsets).
     pub fn finish(&mut self) -> StringArray {
-        self.builder.finish()
+        let (rows, bytes) = self.capacity;
+        std::mem::replace(&mut self.builder, StringBuilder::with_capacity(rows, bytes)).finish()
     }
 }
 
