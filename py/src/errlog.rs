@@ -88,9 +88,44 @@ struct Builders {
     task_id: StrColumn,
     severity: StrColumn,
     message: StrColumn,
+    /// The start of the last record's day.
+    day: DayCache,
     /// Bytes of input in the batch's records (an upper bound on each text column's bytes,
     /// decoded text aside, which is at most 3 times that).
     raw_bytes: usize,
+}
+
+/// A record's time in microseconds (`Record::timestamp`, as `arrow::micros`), from the
+/// start of its day, which is computed once per day: consecutive records share it.
+#[derive(Default)]
+struct DayCache {
+    /// (year, month, day) and the microseconds of its midnight, `None` for no such date.
+    last: Option<((i32, u8, u8), Option<i64>)>,
+}
+
+impl DayCache {
+    #[inline]
+    fn micros(&mut self, r: &Record<'_>) -> Option<i64> {
+        let t = r.log_time();
+        // fields out of the parser's ranges (never, for a record) take the general path
+        if t.hour > 23 || t.minute > 59 || t.second > 60 || t.nanos >= 1_000_000_000 {
+            return r.timestamp().map(arrow::micros);
+        }
+        let key = (r.year(), t.month, t.day);
+        let midnight = match self.last {
+            Some((k, m)) if k == key => m,
+            _ => {
+                let m = chrono::NaiveDate::from_ymd_opt(key.0, key.1.into(), key.2.into())
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|d| d.and_utc().timestamp_micros());
+                self.last = Some((key, m));
+                m
+            }
+        };
+        // a leap second (`:60`) is the second after `:59`, as chrono counts it
+        let seconds = (i64::from(t.hour) * 60 + i64::from(t.minute)) * 60 + i64::from(t.second);
+        Some(midnight? + seconds * 1_000_000 + i64::from(t.nanos / 1_000))
+    }
 }
 
 /// Batches end at [`BATCH_ROWS`] rows or when their records reach this many bytes of input
@@ -116,6 +151,7 @@ impl Builders {
             severity: s(8),
             message: s(64),
             raw_bytes: 0,
+            day: DayCache::default(),
         }
     }
 
@@ -127,9 +163,9 @@ impl Builders {
         self.raw_bytes += r.raw().len();
         self.line.push(pos.line as i64);
         self.offset.push(pos.byte as i64);
-        match r.timestamp() {
+        match self.day.micros(r) {
             Some(t) => {
-                self.timestamp.push(arrow::micros(t));
+                self.timestamp.push(t);
                 self.timestamp_nulls.append_non_null();
             }
             None => {
