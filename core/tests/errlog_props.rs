@@ -2,7 +2,7 @@
 //! random logs (proptest): same records, same fields, same unparsed lines, and the
 //! accounting invariant and losslessness on every input.
 
-use marslog::errlog::{Entry, ErrlogParser};
+use marslog::errlog::{Entry, ErrlogParser, RecordField};
 use marslog::TextEncoding;
 use proptest::prelude::*;
 
@@ -386,5 +386,30 @@ fn segments_decide_utf8_or_windows_1252_like_the_whole_buffer() {
         };
         assert_eq!(stats.encoding, expected_encoding);
         assert_eq!(segments.into_iter().flatten().collect::<Vec<_>>(), expect);
+        // the validated text is handed to the segments exactly when the input is UTF-8,
+        // and gives every UTF-8 field as the decoded text
+        let (checks, _) = parser.par_segments_sized(&buf, 4, 10_000, |entries| {
+            let text = entries.utf8_text();
+            let mut fields = 0;
+            for e in entries {
+                if let (Entry::Record(r), Some(text)) = (e, text) {
+                    for field in [
+                        RecordField::Source,
+                        RecordField::Severity,
+                        RecordField::Message,
+                    ] {
+                        let bytes = r.field_bytes(field).unwrap();
+                        assert_eq!(text.get(bytes), std::str::from_utf8(bytes).ok());
+                        fields += 1;
+                    }
+                    assert_eq!(text.get(b"not in the buffer"), None);
+                }
+            }
+            (text.is_some(), fields)
+        });
+        for (has_text, fields) in checks {
+            assert_eq!(has_text, bad_at.is_none());
+            assert_eq!(fields > 0, bad_at.is_none());
+        }
     }
 }

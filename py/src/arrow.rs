@@ -12,15 +12,17 @@
 //! optional values are nullable. `file` (one value per input) is dictionary-encoded, so it
 //! costs four bytes per row (pandas shows it as a categorical).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, DictionaryArray, Int32Array, RecordBatch, RecordBatchIterator, StringArray,
+    ArrayRef, DictionaryArray, Int32Array, Int64Array, RecordBatch, RecordBatchIterator,
+    StringArray,
 };
-use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, SchemaRef, TimeUnit};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::{DataType, Field, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
@@ -132,90 +134,94 @@ impl Table {
     }
 }
 
-/// A `utf8` column built from raw UTF-8 bytes or text, validated once when finished
-/// (`StringArray::try_new`) instead of once per value, and written without `fmt`.
+/// A `utf8` column built from text that is already known to be valid (`&str`: slices of
+/// the input validated once as a whole, or decoded text), so finishing it checks nothing
+/// again; hex values are written without `fmt`.
 pub struct StrColumn {
-    offsets: Vec<i32>,
-    values: Vec<u8>,
-    nulls: NullBufferBuilder,
+    builder: StringBuilder,
+    /// The capacity of each batch: rows and bytes.
+    capacity: (usize, usize),
 }
 
 /// Upper-case hex digits.
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 
+/// `0000` to `FFFF`, every 4-digit upper-case hex value in order (256 KiB).
+fn hex4() -> &'static str {
+    static TABLE: OnceLock<String> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut s = String::with_capacity(4 << 16);
+        for v in 0..=0xFFFFu32 {
+            for k in (0..4).rev() {
+                s.push(char::from(HEX_DIGITS[(v >> (4 * k)) as usize & 0xF]));
+            }
+        }
+        s
+    })
+}
+
 impl StrColumn {
     /// An empty column with room for `rows` values of `bytes` bytes in all.
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        let mut offsets = Vec::with_capacity(rows + 1);
-        offsets.push(0);
         StrColumn {
-            offsets,
-            values: Vec::with_capacity(bytes),
-            nulls: NullBufferBuilder::new(rows),
+            builder: StringBuilder::with_capacity(rows, bytes),
+            capacity: (rows, bytes),
         }
     }
 
-    /// Bytes of text so far (a batch must end before 2 GiB).
+    /// Bytes of text so far.
     pub fn value_bytes(&self) -> usize {
-        self.values.len()
-    }
-
-    #[inline]
-    fn end_value(&mut self) {
-        // `finish` reports an overflow: the batching keeps columns far below 2 GiB.
-        self.offsets
-            .push(i32::try_from(self.values.len()).unwrap_or(i32::MAX));
-        self.nulls.append_non_null();
-    }
-
-    /// Append UTF-8 bytes (checked when the column is finished).
-    #[inline]
-    pub fn push_bytes(&mut self, value: &[u8]) {
-        self.values.extend_from_slice(value);
-        self.end_value();
+        self.builder.values_slice().len()
     }
 
     /// Append text.
+    #[inline]
     pub fn push_str(&mut self, value: &str) {
-        self.push_bytes(value.as_bytes());
+        self.builder.append_value(value);
     }
 
-    /// Append `value` as upper-case hex with at least `min_digits` digits (`{:0NX}`).
+    /// Append `value` as upper-case hex with at least `min_digits` (at most 16) digits
+    /// (`{:0NX}`).
+    #[inline]
     pub fn push_hex(&mut self, value: u64, min_digits: usize) {
-        let digits = (16 - value.leading_zeros() as usize / 4)
-            .max(min_digits)
-            .max(1);
-        for k in (0..digits).rev() {
-            let nibble = if k < 16 { (value >> (4 * k)) & 0xF } else { 0 };
-            self.values.push(HEX_DIGITS[nibble as usize]);
+        if min_digits <= 4 && value <= 0xFFFF && (value > 0xFFF || min_digits == 4) {
+            // the common case (a process or thread id): a slice of a table of every
+            // 4-digit value, text as it is, so no check
+            let at = 4 * value as usize;
+            self.push_str(hex4().get(at..at + 4).unwrap_or_default());
+            return;
         }
-        self.end_value();
+        let digits = (16 - value.leading_zeros() as usize / 4).clamp(min_digits.max(1), 16);
+        let mut out = [b'0'; 16];
+        for (k, slot) in out[16 - digits..].iter_mut().rev().enumerate() {
+            *slot = HEX_DIGITS[((value >> (4 * k)) & 0xF) as usize];
+        }
+        // ASCII digits: always valid
+        self.push_str(std::str::from_utf8(&out[16 - digits..]).unwrap_or_default());
     }
 
     /// Append a null.
     pub fn push_null(&mut self) {
-        self.offsets
-            .push(i32::try_from(self.values.len()).unwrap_or(i32::MAX));
-        self.nulls.append_null();
+        self.builder.append_null();
     }
 
-    /// The values so far as a `StringArray`; the column starts again empty.
-    pub fn finish(&mut self) -> Result<StringArray, ArrowError> {
-        let rows = self.offsets.len() - 1;
-        let offsets = std::mem::replace(&mut self.offsets, Vec::with_capacity(rows + 1));
-        self.offsets.push(0);
-        if offsets.last() == Some(&i32::MAX) {
-            return Err(ArrowError::InvalidArgumentError(
-                "more than 2 GiB of text in one column of one batch".into(),
-            ));
-        }
-        let values = std::mem::take(&mut self.values);
-        StringArray::try_new(
-            OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(values),
-            self.nulls.finish(),
-        )
+    /// The values so far as a `StringArray`; the column starts again empty, with the same
+    /// capacity (`StringBuilder::finish` would leave it none, so that the next batch grew
+    /// by reallocations). The caller keeps a batch's text well under 2 GiB (32-bit
+    /// offsets).
+    pub fn finish(&mut self) -> StringArray {
+        let (rows, bytes) = self.capacity;
+        std::mem::replace(&mut self.builder, StringBuilder::with_capacity(rows, bytes)).finish()
     }
+}
+
+/// An `int64` (or timestamp) column without nulls, built in a plain `Vec`.
+pub fn int64_column(values: &mut Vec<i64>) -> Int64Array {
+    let rows = values.len();
+    Int64Array::new(
+        ScalarBuffer::from(std::mem::replace(values, Vec::with_capacity(rows))),
+        None,
+    )
 }
 
 /// Resolve a Python sequence index over `len` items (negative counts from the end):

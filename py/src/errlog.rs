@@ -13,19 +13,18 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{ArrayBuilder, Int64Builder, TimestampMicrosecondBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_buffer::NullBufferBuilder;
 use arrow_schema::{DataType, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
 
 use marslog::errlog::{
-    self, Entries, Entry, ErrlogParser, Record, RecordField, UnparsedBuf, YearPolicy,
+    self, Entries, Entry, ErrlogParser, Record, RecordField, UnparsedBuf, Utf8Text, YearPolicy,
 };
-use marslog::TextEncoding;
 use marslog::{Format, Input};
 
 use crate::arrow::{self, StrColumn, Table, BATCH_ROWS};
@@ -76,31 +75,72 @@ pub fn schema() -> SchemaRef {
 
 /// Column builders for one batch.
 struct Builders {
-    line: Int64Builder,
-    offset: Int64Builder,
-    timestamp: TimestampMicrosecondBuilder,
+    line: Vec<i64>,
+    offset: Vec<i64>,
+    timestamp: Vec<i64>,
+    timestamp_nulls: NullBufferBuilder,
     pid: StrColumn,
     tid: StrColumn,
     column5: StrColumn,
     source: StrColumn,
-    source_line: Int64Builder,
+    source_line: Vec<i64>,
     pointer: StrColumn,
     task_id: StrColumn,
     severity: StrColumn,
     message: StrColumn,
+    /// The start of the last record's day.
+    day: DayCache,
+    /// Bytes of input in the batch's records (an upper bound on each text column's bytes,
+    /// decoded text aside, which is at most 3 times that).
+    raw_bytes: usize,
 }
 
-/// Batches end at [`BATCH_ROWS`] rows or when the messages reach this many bytes.
-const BATCH_TEXT_BYTES: usize = 1 << 30;
+/// A record's time in microseconds (`Record::timestamp`, as `arrow::micros`), from the
+/// start of its day, which is computed once per day: consecutive records share it.
+#[derive(Default)]
+struct DayCache {
+    /// (year, month, day) and the microseconds of its midnight, `None` for no such date.
+    last: Option<((i32, u8, u8), Option<i64>)>,
+}
+
+impl DayCache {
+    #[inline]
+    fn micros(&mut self, r: &Record<'_>) -> Option<i64> {
+        let t = r.log_time();
+        // fields out of the parser's ranges (never, for a record) take the general path
+        if t.hour > 23 || t.minute > 59 || t.second > 60 || t.nanos >= 1_000_000_000 {
+            return r.timestamp().map(arrow::micros);
+        }
+        let key = (r.year(), t.month, t.day);
+        let midnight = match self.last {
+            Some((k, m)) if k == key => m,
+            _ => {
+                let m = chrono::NaiveDate::from_ymd_opt(key.0, key.1.into(), key.2.into())
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|d| d.and_utc().timestamp_micros());
+                self.last = Some((key, m));
+                m
+            }
+        };
+        // a leap second (`:60`) is the second after `:59`, as chrono counts it
+        let seconds = (i64::from(t.hour) * 60 + i64::from(t.minute)) * 60 + i64::from(t.second);
+        Some(midnight? + seconds * 1_000_000 + i64::from(t.nanos / 1_000))
+    }
+}
+
+/// Batches end at [`BATCH_ROWS`] rows or when their records reach this many bytes of input
+/// (so that no text column of a batch reaches 2 GiB, 32-bit offsets).
+const BATCH_RAW_BYTES: usize = 512 << 20;
 
 impl Builders {
     fn new() -> Self {
         let s = |bytes_per_row| StrColumn::with_capacity(BATCH_ROWS, BATCH_ROWS * bytes_per_row);
-        let i = || Int64Builder::with_capacity(BATCH_ROWS);
+        let i = || Vec::with_capacity(BATCH_ROWS);
         Builders {
             line: i(),
             offset: i(),
-            timestamp: TimestampMicrosecondBuilder::with_capacity(BATCH_ROWS).with_timezone("UTC"),
+            timestamp: i(),
+            timestamp_nulls: NullBufferBuilder::new(BATCH_ROWS),
             pid: s(4),
             tid: s(4),
             column5: s(2),
@@ -110,33 +150,49 @@ impl Builders {
             task_id: s(36),
             severity: s(8),
             message: s(64),
+            raw_bytes: 0,
+            day: DayCache::default(),
         }
     }
 
-    /// Append one record. UTF-8 text is copied as it is (validated once per column when
-    /// the batch is finished); other encodings are decoded.
-    fn push(&mut self, r: &Record<'_>) {
+    /// Append one record. UTF-8 text is taken as slices of the input's validated `utf8`
+    /// text (no second check); other encodings are decoded.
+    #[inline]
+    fn push(&mut self, r: &Record<'_>, utf8: Option<Utf8Text<'_>>) {
         let pos = r.position();
-        self.line.append_value(pos.line as i64);
-        self.offset.append_value(pos.byte as i64);
-        self.timestamp
-            .append_option(r.timestamp().map(arrow::micros));
+        self.raw_bytes += r.raw().len();
+        self.line.push(pos.line as i64);
+        self.offset.push(pos.byte as i64);
+        match self.day.micros(r) {
+            Some(t) => {
+                self.timestamp.push(t);
+                self.timestamp_nulls.append_non_null();
+            }
+            None => {
+                self.timestamp.push(0);
+                self.timestamp_nulls.append_null();
+            }
+        }
         self.pid.push_hex(u64::from(r.pid()), 4);
         self.tid.push_hex(u64::from(r.tid()), 4);
-        self.source_line.append_value(i64::from(r.source_line()));
-        let utf8 = r.encoding() == TextEncoding::Utf8;
+        self.source_line.push(i64::from(r.source_line()));
+        let as_text = |bytes: &[u8]| utf8.and_then(|t| t.get(bytes));
         match r.field_bytes(RecordField::Pointer) {
-            // 16 upper-case digits as written are already the column's form
-            Some(p) if utf8 && p.len() == 16 && p.iter().all(|b| !b.is_ascii_lowercase()) => {
-                self.pointer.push_bytes(p);
-            }
-            Some(_) => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),
             None => self.pointer.push_null(),
+            // 16 upper-case digits as written are already the column's form
+            Some(p) => match as_text(p) {
+                Some(p) if p.len() == 16 && !p.bytes().any(|b| b.is_ascii_lowercase()) => {
+                    self.pointer.push_str(p);
+                }
+                _ => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),
+            },
         }
         let text = |column: &mut StrColumn, field: RecordField| match r.field_bytes(field) {
             None => column.push_null(),
-            Some(bytes) if utf8 => column.push_bytes(bytes),
-            Some(bytes) => column.push_str(&r.encoding().decode(bytes)),
+            Some(bytes) => match as_text(bytes) {
+                Some(text) => column.push_str(text),
+                None => column.push_str(&r.encoding().decode(bytes)),
+            },
         };
         text(&mut self.column5, RecordField::Column5);
         text(&mut self.source, RecordField::Source);
@@ -147,27 +203,35 @@ impl Builders {
 
     /// True when the batch should end before the next record.
     fn full(&self) -> bool {
-        self.line.len() == BATCH_ROWS || self.message.value_bytes() >= BATCH_TEXT_BYTES
+        self.line.len() == BATCH_ROWS || self.raw_bytes >= BATCH_RAW_BYTES
+    }
+
+    fn rows(&self) -> usize {
+        self.line.len()
     }
 
     fn finish(&mut self, file: &str) -> Result<RecordBatch, Error> {
-        let text = |c: &mut StrColumn| -> Result<ArrayRef, Error> {
-            Ok(Arc::new(c.finish().map_err(Error::internal)?))
-        };
+        let text = |c: &mut StrColumn| -> ArrayRef { Arc::new(c.finish()) };
+        let timestamp = TimestampMicrosecondArray::new(
+            arrow::int64_column(&mut self.timestamp).into_parts().1,
+            self.timestamp_nulls.finish(),
+        )
+        .with_timezone("UTC");
+        self.raw_bytes = 0;
         let columns: Vec<ArrayRef> = vec![
-            arrow::file_column(file, self.line.len()),
-            Arc::new(self.line.finish()),
-            Arc::new(self.offset.finish()),
-            Arc::new(self.timestamp.finish()),
-            text(&mut self.pid)?,
-            text(&mut self.tid)?,
-            text(&mut self.column5)?,
-            text(&mut self.source)?,
-            Arc::new(self.source_line.finish()),
-            text(&mut self.pointer)?,
-            text(&mut self.task_id)?,
-            text(&mut self.severity)?,
-            text(&mut self.message)?,
+            arrow::file_column(file, self.rows()),
+            Arc::new(arrow::int64_column(&mut self.line)),
+            Arc::new(arrow::int64_column(&mut self.offset)),
+            Arc::new(timestamp),
+            text(&mut self.pid),
+            text(&mut self.tid),
+            text(&mut self.column5),
+            text(&mut self.source),
+            Arc::new(arrow::int64_column(&mut self.source_line)),
+            text(&mut self.pointer),
+            text(&mut self.task_id),
+            text(&mut self.severity),
+            text(&mut self.message),
         ];
         RecordBatch::try_new(schema(), columns).map_err(Error::internal)
     }
@@ -300,11 +364,12 @@ fn build_segment(entries: &mut Entries<'_>, file: &str) -> Result<SegmentPass, E
     let mut batches = Vec::new();
     let mut unparsed = Vec::new();
     let (mut first_year, mut last) = (None, None);
+    let utf8 = entries.utf8_text();
     for e in entries {
         match e {
             Entry::Record(r) => {
                 first_year.get_or_insert(r.year());
-                builders.push(&r);
+                builders.push(&r, utf8);
                 last = Some(r);
                 if builders.full() {
                     batches.push(builders.finish(file)?);
@@ -313,7 +378,7 @@ fn build_segment(entries: &mut Entries<'_>, file: &str) -> Result<SegmentPass, E
             Entry::Unparsed(u) => unparsed.push(u.into_owned()),
         }
     }
-    if builders.line.len() > 0 {
+    if builders.rows() > 0 {
         batches.push(builders.finish(file)?);
     }
     Ok(SegmentPass {

@@ -306,3 +306,28 @@ def test_date_missing_from_the_year_is_none() -> None:
         2024, 2, 29, 8, 0, 1, 125000, tzinfo=UTC
     )
     assert marslog.read_errlog(line, year=2025).to_arrow().column("timestamp").null_count == 1
+
+
+def test_timestamp_column_across_days_leap_seconds_and_missing_dates() -> None:
+    # the column computes each day's midnight once; a leap second (:60) is the second
+    # after :59; a date missing from the year is null; 12/31 after March is a straggler
+    # from the year before
+    times = [(2, 28, 23, 59, 60, 999), (2, 29, 0, 0, 0, 1), (3, 1, 0, 0, 0, 0),
+             (3, 1, 12, 34, 56, 789), (12, 31, 23, 59, 59, 999), (1, 1, 0, 0, 0, 0)]
+    data = "".join(
+        f"1A2C\t0F3C\t{mo:02}/{d:02}\t{h:02}:{mi:02}:{s:02}.{ms:03}\t71\tx.cpp(7)\t\t\t"
+        f"NORMAL\tm{i}\r\n"
+        for i, (mo, d, h, mi, s, ms) in enumerate(times)
+    ).encode()
+    for year in (1960, 2023, 2024):
+        expected: list[dt.datetime | None] = []
+        for i, (mo, d, h, mi, s, ms) in enumerate(times):
+            y = year - 1 if i == 4 else year
+            try:
+                day = dt.datetime(y, mo, d, tzinfo=UTC)
+            except ValueError:
+                expected.append(None)
+                continue
+            expected.append(day + dt.timedelta(hours=h, minutes=mi, seconds=s, milliseconds=ms))
+        column = marslog.read_errlog(data, year=year).to_arrow().column("timestamp")
+        assert column.to_pylist() == expected, year

@@ -39,7 +39,7 @@ pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
 #[doc(hidden)]
 pub use parallel::segment_ranges;
 pub(crate) use reader::{is_header_line, YearState};
-pub use reader::{Entries, Stats, YearPolicy};
+pub use reader::{Entries, Stats, Utf8Text, YearPolicy};
 pub(crate) use record::timestamp_of;
 pub use record::{
     Entry, EntryBuf, Record, RecordBuf, RecordField, Severity, Unparsed, UnparsedBuf,

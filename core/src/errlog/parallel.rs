@@ -106,7 +106,9 @@ impl ErrlogParser {
         let mut segments = self.cut(buf, encoding, bom, parts, min_segment);
         let segments_ref = &segments;
         // line numbers: count every segment's lines but the last, then add up
-        let checked: Vec<(u64, bool)> = (0..segments.len())
+        // (a small buffer was checked whole by the sniff: its text is taken again, cheaply)
+        let is_utf8 = encoding == TextEncoding::Utf8;
+        let checked: Vec<(u64, Result<&str, ()>)> = (0..segments.len())
             .into_par_iter()
             .map(|i| {
                 let s = segments_ref[i];
@@ -116,17 +118,28 @@ impl ErrlogParser {
                 } else {
                     count_breaks(buf, encoding, s.start, s.end)
                 };
-                let valid = !check_utf8 || simdutf8::basic::from_utf8(&buf[s.start..s.end]).is_ok();
-                (lines, valid)
+                let text = if is_utf8 {
+                    simdutf8::basic::from_utf8(&buf[s.start..s.end]).map_err(drop)
+                } else {
+                    Err(())
+                };
+                (lines, text)
             })
             .collect();
-        if checked.iter().any(|&(_, valid)| !valid) {
+        if check_utf8 && checked.iter().any(|(_, text)| text.is_err()) {
             encoding = TextEncoding::Windows1252;
         }
+        let texts: Vec<Option<&str>> = checked
+            .iter()
+            .map(|(_, text)| match encoding {
+                TextEncoding::Utf8 => text.ok(),
+                _ => None,
+            })
+            .collect();
         for i in 1..segments.len() {
             segments[i].first_line = segments[i - 1].first_line + checked[i - 1].0;
         }
-        let run = |s: &Segment| -> (T, Stats, YearState) {
+        let run = |i: usize, s: &Segment| -> (T, Stats, YearState) {
             let mut entries = Entries::resume(
                 &buf[..s.end],
                 encoding,
@@ -139,18 +152,23 @@ impl ErrlogParser {
                 s.years,
                 s.start > bom,
                 true,
-            );
+            )
+            .with_utf8(texts[i]);
             let out = f(&mut entries);
             entries.by_ref().for_each(drop);
             (out, entries.stats(), entries.years())
         };
-        let mut results: Vec<(T, Stats, YearState)> = segments.par_iter().map(run).collect();
+        let mut results: Vec<(T, Stats, YearState)> = segments
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| run(i, s))
+            .collect();
         // years: redo, in order, every segment that did not start from the true state
         for i in 1..segments.len() {
             let truth = results[i - 1].2;
             if !truth.continues_as(segments[i].years) {
                 segments[i].years = truth;
-                results[i] = run(&segments[i]);
+                results[i] = run(i, &segments[i]);
             }
         }
         let mut stats = results[0].1;

@@ -187,6 +187,30 @@ pub struct Entries<'a> {
     resume: Option<(usize, u64)>,
     years: YearState,
     stats: Stats,
+    utf8: Option<Utf8Text<'a>>,
+}
+
+/// The text of a UTF-8 buffer (or of one segment of it) that was validated as a whole, so
+/// that slices of it (such as [`Record::field_bytes`](super::Record::field_bytes)) can be
+/// taken as `&str` without checking them again.
+#[derive(Debug, Clone, Copy)]
+pub struct Utf8Text<'a> {
+    text: &'a str,
+}
+
+impl<'a> Utf8Text<'a> {
+    /// Wrap text already known to be valid UTF-8.
+    pub fn new(text: &'a str) -> Self {
+        Utf8Text { text }
+    }
+
+    /// `bytes` as text, when it is a slice of this text that starts and ends on character
+    /// boundaries (fields end on ASCII separators, so theirs do); `None` otherwise.
+    #[inline]
+    pub fn get(&self, bytes: &[u8]) -> Option<&'a str> {
+        let start = (bytes.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        self.text.get(start..start.checked_add(bytes.len())?)
+    }
 }
 
 impl<'a> Entries<'a> {
@@ -244,7 +268,22 @@ impl<'a> Entries<'a> {
                 encoding,
                 bom_len: 0,
             },
+            utf8: None,
         }
+    }
+
+    /// Attach the validated text of `buf[start..]` (from the parallel UTF-8 check).
+    pub(crate) fn with_utf8(mut self, text: Option<&'a str>) -> Self {
+        self.utf8 = text.map(Utf8Text::new);
+        self
+    }
+
+    /// The input's text when it is UTF-8 and was validated as a whole before the read
+    /// (as [`ErrlogParser::par_segments`](super::ErrlogParser::par_segments) does): every
+    /// record's UTF-8 fields are slices of it. `None` for other encodings and for the
+    /// sequential reader.
+    pub fn utf8_text(&self) -> Option<Utf8Text<'a>> {
+        self.utf8
     }
 
     /// The encoding of the input.
