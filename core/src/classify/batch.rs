@@ -48,14 +48,7 @@ fn encoding_of(e: &Entry<'_>) -> TextEncoding {
 /// The location of an entry's findings (as the triage pass gives it).
 fn location_of(e: &Entry<'_>) -> Location {
     match e {
-        Entry::Record(r) => Location {
-            line: Some(r.position().line),
-            offset: r.position().byte,
-            record_id: None,
-            timestamp: r.timestamp(),
-            severity: Some(r.severity_word().into_owned()),
-            task_id: r.task_id().map(|t| t.into_owned()),
-        },
+        Entry::Record(r) => Location::of_record(r),
         Entry::Unparsed(u) => Location {
             line: Some(u.position().line),
             offset: u.position().byte,

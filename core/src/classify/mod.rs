@@ -252,6 +252,20 @@ pub(crate) struct Location {
     pub task_id: Option<String>,
 }
 
+impl Location {
+    /// Where an errlog record is: its line, offset, time, severity word and task.
+    pub(crate) fn of_record(r: &Record<'_>) -> Self {
+        Location {
+            line: Some(r.position().line),
+            offset: r.position().byte,
+            record_id: None,
+            timestamp: r.timestamp(),
+            severity: Some(r.severity_word().into_owned()),
+            task_id: r.task_id().map(|t| t.into_owned()),
+        }
+    }
+}
+
 /// One documented error found in an input.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

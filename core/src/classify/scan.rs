@@ -212,14 +212,7 @@ impl State {
             Some(r) => {
                 self.years = it.years();
                 self.started = true;
-                let at = Location {
-                    line: Some(r.position().line),
-                    offset: r.position().byte,
-                    record_id: None,
-                    timestamp: r.timestamp(),
-                    severity: Some(r.severity_word().into_owned()),
-                    task_id: r.task_id().map(|t| t.into_owned()),
-                };
+                let at = Location::of_record(&r);
                 (r.message().into_owned(), at, entry_start + r.raw().len())
             }
             None => {

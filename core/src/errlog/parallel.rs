@@ -299,9 +299,5 @@ pub fn segment_ranges(
     min_segment: usize,
 ) -> Vec<Range<usize>> {
     let sniffed = TextEncoding::sniff(buf);
-    parser
-        .cut(buf, sniffed.encoding, sniffed.bom_len, parts, min_segment)
-        .iter()
-        .map(|s| s.start..s.end)
-        .collect()
+    parser.segment_ranges_in(buf, sniffed.encoding, sniffed.bom_len, parts, min_segment)
 }
