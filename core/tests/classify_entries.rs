@@ -212,3 +212,48 @@ fn segments_equal_one_pass() {
     assert_eq!(years.into_iter().collect::<Vec<_>>(), [2023, 2024]);
     assert!(marslog::errlog::segment_ranges(&parsers[0], &buf, 8, 1).len() == 8);
 }
+
+/// An 8-bit input whose first 64 KiB are valid UTF-8 but not the whole: Windows-1252 (as
+/// the parser decides), also for the triage pass, which checks the whole input only when a
+/// candidate had a non-ASCII byte.
+#[test]
+fn windows_1252_after_the_sniffed_prefix() {
+    let c = Classifier::new();
+    let parser = ErrlogParser::new().with_year(2025);
+    let mut filler = String::new();
+    while filler.len() < 70_000 {
+        filler.push_str(&record("Backup Progress: Data transfer started."));
+        filler.push_str("\r\n");
+    }
+    let french = record("L'activation n'a pas r\u{e9}ussi. \u{c9}chec de l'op\u{e9}ration");
+    let ascii = record("Error 34506. The encryption passphrase stored on this computer is not correctly configured.");
+    let ansi = |s: &str| -> Vec<u8> {
+        s.chars()
+            .map(|ch| u8::try_from(u32::from(ch)).unwrap())
+            .collect()
+    };
+    for tail in [
+        format!("{french}\r\n{ascii}\r\n"),
+        format!("{ascii}\r\n{}\r\n", record("caf\u{e9} without a finding")),
+        format!("{ascii}\r\n"),
+    ] {
+        let buf = [filler.as_bytes(), &ansi(&tail)].concat();
+        let want = slow_path(&c, &buf, &parser);
+        assert!(!want.is_empty());
+        for parts in [1, 4] {
+            assert_eq!(
+                c.scan_errlog_segments(&buf, &parser, parts, 4096),
+                want,
+                "{tail:?}"
+            );
+        }
+        // the same text as UTF-8 stays UTF-8
+        let utf8 = [filler.as_bytes(), tail.as_bytes()].concat();
+        assert_eq!(c.scan_errlog(&utf8, &parser), slow_path(&c, &utf8, &parser));
+    }
+    let buf = [filler.as_bytes(), &ansi(&format!("{french}\r\n"))].concat();
+    assert!(c
+        .scan_errlog(&buf, &parser)
+        .iter()
+        .any(|f| f.message.contains("r\u{e9}ussi")));
+}

@@ -132,6 +132,9 @@ struct State {
     line_no: u64,
     years: YearState,
     started: bool,
+    /// A line or record decoded for the matcher had a non-ASCII byte (its text depends on
+    /// whether an 8-bit input is UTF-8 or Windows-1252).
+    non_ascii: bool,
 }
 
 impl State {
@@ -151,7 +154,9 @@ impl State {
             if line.end <= at {
                 break;
             }
-            let decoded = text.enc.decode(&text.buf[line.start..line.content_end]);
+            let bytes = &text.buf[line.start..line.content_end];
+            self.non_ascii |= !bytes.is_ascii();
+            let decoded = text.enc.decode(bytes);
             if c.matcher.may_match(&decoded) {
                 self.record_at(c, text, parser, line.start);
             } else {
@@ -213,6 +218,7 @@ impl State {
                 self.years = it.years();
                 self.started = true;
                 let at = Location::of_record(&r);
+                self.non_ascii |= !r.raw().is_ascii();
                 (r.message().into_owned(), at, entry_start + r.raw().len())
             }
             None => {
@@ -255,6 +261,7 @@ impl State {
             line_no: 1,
             years: YearState::new(parser.year_policy()),
             started: false,
+            non_ascii: false,
         }
     }
 
@@ -303,18 +310,52 @@ pub(super) fn scan_segments(
     parts: usize,
     min_segment: usize,
 ) -> Vec<Finding> {
-    let sniffed = TextEncoding::sniff(buf);
+    // UTF-16 or 8-bit from the start of the input; whether 8-bit text is UTF-8 (valid as a
+    // whole) or Windows-1252 matters only to the candidates' decoding, so the whole input
+    // is checked only when a candidate had a non-ASCII byte (and scanned again as
+    // Windows-1252 in the rare case that it is not valid UTF-8)
+    let sample = buf.len().min(SNIFF_LEN);
+    let sniffed = TextEncoding::sniff_prefix(&buf[..sample], sample == buf.len());
     let (enc, bom) = (sniffed.encoding, sniffed.bom_len);
+    let (mut findings, non_ascii) = scan_in(c, buf, parser, enc, bom, parts, min_segment);
+    if enc == TextEncoding::Utf8
+        && sample < buf.len()
+        && non_ascii
+        && simdutf8::basic::from_utf8(&buf[bom..]).is_err()
+    {
+        let windows_1252 = TextEncoding::Windows1252;
+        findings = scan_in(c, buf, parser, windows_1252, bom, parts, min_segment).0;
+    }
+    let last = findings.iter().filter_map(|f| f.timestamp).next_back();
+    if years_back(parser, last) {
+        for f in &mut findings {
+            f.move_year_back();
+        }
+    }
+    findings
+}
+
+/// [`scan_segments`] in a known encoding: the findings, and whether a candidate had a
+/// non-ASCII byte.
+fn scan_in(
+    c: &Classifier,
+    buf: &[u8],
+    parser: &ErrlogParser,
+    enc: TextEncoding,
+    bom: usize,
+    parts: usize,
+    min_segment: usize,
+) -> (Vec<Finding>, bool) {
     // one part: no cut (an empty list, like a single segment, means one pass)
     let ranges = if parts > 1 {
         parser.segment_ranges_in(buf, enc, bom, parts, min_segment)
     } else {
         Vec::new()
     };
-    let mut findings = if ranges.len() <= 1 {
+    if ranges.len() <= 1 {
         let mut st = State::new(parser, bom);
         st.scan(c, &Text { buf, enc, bom }, parser);
-        st.findings
+        (st.findings, st.non_ascii)
     } else {
         let scanned: Vec<(State, u64)> = ranges
             .par_iter()
@@ -335,6 +376,7 @@ pub(super) fn scan_segments(
         let mut years = YearState::new(parser.year_policy());
         let mut out = Vec::with_capacity(scanned.iter().map(|s| s.0.findings.len()).sum());
         let mut shift = 0;
+        let non_ascii = scanned.iter().any(|(st, _)| st.non_ascii);
         for (st, lines) in scanned {
             let mut found = st.findings.into_iter();
             for (time, n) in st.times {
@@ -349,15 +391,8 @@ pub(super) fn scan_segments(
             }
             shift += lines;
         }
-        out
-    };
-    let last = findings.iter().filter_map(|f| f.timestamp).next_back();
-    if years_back(parser, last) {
-        for f in &mut findings {
-            f.move_year_back();
-        }
+        (out, non_ascii)
     }
-    findings
 }
 
 /// What [`Classifier::scan_errlog_stream`] read.
