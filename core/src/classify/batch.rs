@@ -4,9 +4,9 @@
 //! classified could call [`Classifier::classify_record`] on each: the full anchor automaton
 //! over every message, ~0.6 GB/s. Here the entries are collected into batches instead: the
 //! text of each (a record's message, continuation lines included; an unparsed line's text)
-//! is folded into one buffer, a line break between two, and the buffer is searched by the
-//! first stage of the triage pass (`prefilter`) at once (the upper-case id word, which the
-//! fold cannot tell from `id`, is found folded and checked in the entry's raw text). Only the entries
+//! is copied into one buffer, a line break between two, and the buffer is folded and
+//! searched by the first stage of the triage pass (`prefilter`) at once (the upper-case id
+//! word, which the fold cannot tell from `id`, in the raw copy). Only the entries
 //! with a candidate are decoded and checked by the matcher. Record headers are never
 //! searched, since a record's findings come from its message alone.
 //!
@@ -22,7 +22,7 @@
 //! * Entries of several encodings may be mixed: a batch is flushed when the encoding
 //!   changes.
 
-use super::prefilter::{fold, fold_utf16, Prefilter};
+use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
 use super::{Classifier, Finding, Location};
 use crate::errlog::Entry;
 use crate::text::TextEncoding;
@@ -72,9 +72,12 @@ fn is_id_word_at(raw: &[u8], enc: TextEncoding, q: usize) -> bool {
 /// A batch of entries waiting to be searched.
 pub(crate) struct Batch<'a> {
     entries: Vec<Entry<'a>>,
-    /// Where each entry's text starts in `folded` (in code units).
+    /// Where each entry's text starts in `raw` (in bytes).
     starts: Vec<usize>,
-    /// The texts, folded (see `prefilter`), each followed by a folded line break.
+    /// The texts in their encoding, each followed by a line break.
+    raw: Vec<u8>,
+    /// `raw` folded (see `prefilter`) when the batch is searched; only grows, so that it is
+    /// not cleared again for every batch.
     folded: Vec<u8>,
     found: Vec<(usize, usize)>,
     /// Entries with a candidate (indices into `entries`), sorted, deduplicated.
@@ -87,7 +90,8 @@ impl<'a> Batch<'a> {
         Batch {
             entries: Vec::new(),
             starts: Vec::new(),
-            folded: Vec::with_capacity(BATCH_BYTES + 4096),
+            raw: Vec::with_capacity(BATCH_BYTES + 4096),
+            folded: Vec::new(),
             found: Vec::new(),
             hits: Vec::new(),
             encoding: None,
@@ -99,30 +103,21 @@ impl<'a> Batch<'a> {
     #[inline]
     pub(crate) fn push(&mut self, c: &Classifier, e: Entry<'a>, sink: &mut dyn FnMut(Finding)) {
         let enc = encoding_of(&e);
-        if self.encoding.is_some_and(|x| x != enc) || self.folded.len() >= BATCH_BYTES {
+        if self.encoding.is_some_and(|x| x != enc) || self.raw.len() >= BATCH_BYTES {
             self.flush(c, sink);
         }
         self.encoding = Some(enc);
-        self.starts.push(self.folded.len());
-        let text = text_bytes(&e);
-        match enc {
-            TextEncoding::Utf8 | TextEncoding::Windows1252 => {
-                let from = self.folded.len();
-                self.folded.extend_from_slice(text);
-                self.folded[from..].iter_mut().for_each(|b| *b = fold(*b));
-            }
-            _ => {
-                // a truncated UTF-16 text's odd last byte is no unit
-                let from = self.folded.len();
-                self.folded.resize(from + text.len() / 2, 0);
-                if enc == TextEncoding::Utf16Le {
-                    fold_utf16::<true>(text, &mut self.folded[from..]);
-                } else {
-                    fold_utf16::<false>(text, &mut self.folded[from..]);
-                }
-            }
+        self.starts.push(self.raw.len());
+        self.raw.extend_from_slice(text_bytes(&e));
+        if self.raw.len() % enc.unit() != 0 {
+            // a truncated UTF-16 text: keep the next text unit-aligned
+            self.raw.push(0);
         }
-        self.folded.push(fold(b'\n'));
+        self.raw.extend_from_slice(match enc {
+            TextEncoding::Utf16Le => b"\n\0",
+            TextEncoding::Utf16Be => b"\0\n",
+            _ => b"\n",
+        });
         self.entries.push(e);
     }
 
@@ -151,31 +146,37 @@ impl<'a> Batch<'a> {
         }
         self.entries.clear();
         self.starts.clear();
-        self.folded.clear();
+        self.raw.clear();
         self.encoding = None;
     }
 
     /// The entries with a candidate of the first stage, into `hits`.
     fn candidates(&mut self, pf: &Prefilter, enc: TextEncoding) {
+        let unit = enc.unit();
+        let n = self.raw.len() / unit;
+        if self.folded.len() < n {
+            self.folded.resize(n, 0);
+        }
+        let folded = &mut self.folded[..n];
+        match enc {
+            TextEncoding::Utf16Le => fold_utf16::<true>(&self.raw, folded),
+            TextEncoding::Utf16Be => fold_utf16::<false>(&self.raw, folded),
+            _ => fold_bytes(&self.raw, folded),
+        }
         self.found.clear();
-        pf.find_all(&self.folded, &mut self.found);
+        pf.find_all(folded, &mut self.found);
         let starts = &self.starts;
-        let entry_at = |unit: usize| starts.partition_point(|&s| s <= unit) - 1;
+        let entry_at = |byte: usize| starts.partition_point(|&s| s <= byte) - 1;
         self.hits
-            .extend(self.found.iter().map(|&(s, _)| entry_at(s)));
-        if pf.id_finder(1, true).is_some() {
-            // the id word is upper case: found folded, then checked in the entry's raw text
-            let folded = &self.folded;
-            for at in memchr::memmem::find_iter(folded, b"id") {
-                // folded, the unit after it is `:`, ` `, `)` (TAB) or non-ASCII (UTF-16:
-                // any low byte)
-                let next = folded.get(at + 2).copied().unwrap_or(0);
-                if enc.unit() == 1 && !matches!(next, b':' | b' ' | b')' | 0xA0..) {
-                    continue;
-                }
-                let k = entry_at(at);
-                if is_id_word_at(text_bytes(&self.entries[k]), enc, at - starts[k]) {
-                    self.hits.push(k);
+            .extend(self.found.iter().map(|&(s, _)| entry_at(s * unit)));
+        // the id word is upper case: found in the raw texts (the fold cannot tell it)
+        if let Some(id) = pf.id_finder(unit, enc == TextEncoding::Utf16Le) {
+            for at in id.find_iter(&self.raw) {
+                if at % unit == 0 {
+                    let k = entry_at(at);
+                    if is_id_word_at(&self.raw[starts[k]..], enc, (at - starts[k]) / unit) {
+                        self.hits.push(k);
+                    }
                 }
             }
         }
