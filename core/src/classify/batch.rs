@@ -5,8 +5,8 @@
 //! over every message, ~0.6 GB/s. Here the entries are collected into batches instead: the
 //! text of each (a record's message, continuation lines included; an unparsed line's text)
 //! is copied into one buffer, a line break between two, and the buffer is folded and
-//! searched by the first stage of the triage pass (`prefilter`) at once (the upper-case id
-//! word, which the fold cannot tell from `id`, in the raw copy). Only the entries
+//! searched by the first stage of the triage pass (`prefilter`) at once; the upper-case id
+//! word, which the fold cannot tell from `id`, is looked for in the raw copy. Only the entries
 //! with a candidate are decoded and checked by the matcher. Record headers are never
 //! searched, since a record's findings come from its message alone.
 //!
