@@ -407,6 +407,19 @@ pub(crate) fn encode(text: &str, enc: &str) -> Vec<u8> {
     }
 }
 
+/// Texts at the edges of the triage prefilter: upper- and mixed-case, a phrase broken across
+/// lines (no match either way), lower-case `id` decoys, a French id with a no-break space.
+pub(crate) const EDGE_FORMS: [&str; 8] = [
+    "INVALID VAULT CREDENTIALS PROVIDED. THE FILE IS EITHER CORRUPTED",
+    "iNvAlId VaUlT cReDeNtIaLs PrOvIdEd",
+    "ERROR 34506. THE ENCRYPTION PASSPHRASE STORED ON THIS COMPUTER IS NOT CORRECTLY CONFIGURED.",
+    "failed: hr: = [0X80780054] : lower case",
+    "job failed: SALLOWDISKSPACE while preparing",
+    "Invalid vault\r\ncredentials provided",
+    "the Id: 34513 and id: 34513 are not ids",
+    "L\u{2019}activation n\u{2019}a pas r\u{e9}ussi (ID\u{a0}: 130055)",
+];
+
 /// Edges of the folded-text prefilter: upper-case and mixed-case texts, `ID` at the very
 /// start and end of the input, anchors straddling the prefilter's chunk boundaries, a phrase
 /// broken across lines (no match either way), lower-case `id` decoys, odd UTF-16 offsets.
@@ -414,16 +427,7 @@ pub(crate) fn encode(text: &str, enc: &str) -> Vec<u8> {
 fn triage_prefilter_edges_equal_the_slow_path() {
     let c = Classifier::new();
     let parser = ErrlogParser::new().with_year(2025);
-    let forms = [
-        "INVALID VAULT CREDENTIALS PROVIDED. THE FILE IS EITHER CORRUPTED",
-        "iNvAlId VaUlT cReDeNtIaLs PrOvIdEd",
-        "ERROR 34506. THE ENCRYPTION PASSPHRASE STORED ON THIS COMPUTER IS NOT CORRECTLY CONFIGURED.",
-        "failed: hr: = [0X80780054] : lower case",
-        "job failed: SALLOWDISKSPACE while preparing",
-        "Invalid vault\r\ncredentials provided",
-        "the Id: 34513 and id: 34513 are not ids",
-        "L\u{2019}activation n\u{2019}a pas r\u{e9}ussi (ID\u{a0}: 130055)",
-    ];
+    let forms = EDGE_FORMS;
     for enc in ["utf-8", "utf-16le", "utf-16be"] {
         // a finding in the first bytes, one per chunk boundary region, one at the very end
         let mut text = String::from("ID: 34513\r\n");

@@ -4,7 +4,7 @@
 use marslog::classify::{Classifier, Finding};
 use marslog::errlog::{Entry, ErrlogParser};
 
-use crate::classify::{encode, found, planted_log, record, slow_path};
+use crate::classify::{encode, found, planted_log, record, slow_path, EDGE_FORMS};
 use crate::util::testdata;
 
 fn batched(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
@@ -50,17 +50,12 @@ fn planted_log_full_recall_and_precision_in_every_encoding() {
 fn batch_boundaries_lose_nothing() {
     let c = Classifier::new();
     let parser = ErrlogParser::new().with_year(2025);
-    let forms = [
-        "INVALID VAULT CREDENTIALS PROVIDED. THE FILE IS EITHER CORRUPTED",
-        "ERROR 34506. THE ENCRYPTION PASSPHRASE STORED ON THIS COMPUTER IS NOT CORRECTLY CONFIGURED.",
-        "failed: hr: = [0X80780054] : lower case",
-        "job failed: SALLOWDISKSPACE while preparing",
-        "the Id: 34513 and id: 34513 are not ids",
-        "L\u{2019}activation n\u{2019}a pas r\u{e9}ussi (ID\u{a0}: 130055)",
+    let mut forms = EDGE_FORMS.to_vec();
+    forms.extend([
         "(407) Proxy Authentication Required",
         "ID: 34513",
         "Processed 34513 files, 407 retries, [0000000034506000]",
-    ];
+    ]);
     for enc in ["utf-8", "utf-16le", "utf-16be"] {
         let mut text = String::from("ID: 34513\r\n");
         let mut k = 0;

@@ -22,7 +22,7 @@
 //! * Entries of several encodings may be mixed: a batch is flushed when the encoding
 //!   changes.
 
-use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
+use super::prefilter::{fold_bytes, fold_utf16, id_word_at, Prefilter};
 use super::{Classifier, Finding, Location};
 use crate::errlog::Entry;
 use crate::text::TextEncoding;
@@ -55,18 +55,6 @@ fn location_of(e: &Entry<'_>) -> Location {
             ..Location::default()
         },
     }
-}
-
-/// Whether the text `raw` (in `enc`) has the upper-case id word at unit `q`: `ID` followed
-/// by `:`, a space, a TAB or a non-ASCII character (the rule of the triage pass; at the end
-/// of a text the next unit is a line break, so no).
-fn is_id_word_at(raw: &[u8], enc: TextEncoding, q: usize) -> bool {
-    let unit = enc.unit();
-    let at = q * unit;
-    at + 3 * unit <= raw.len()
-        && enc.unit_at(raw, at) == u16::from(b'I')
-        && enc.unit_at(raw, at + unit) == u16::from(b'D')
-        && matches!(enc.unit_at(raw, at + 2 * unit), 0x3A | 0x20 | 0x09 | 0x80..)
 }
 
 /// A batch of entries waiting to be searched.
@@ -171,12 +159,11 @@ impl<'a> Batch<'a> {
             .extend(self.found.iter().map(|&(s, _)| entry_at(s * unit)));
         // the id word is upper case: found in the raw texts (the fold cannot tell it)
         if let Some(id) = pf.id_finder(unit, enc == TextEncoding::Utf16Le) {
+            // (every text is followed by a line break in `raw`, so the unit after `ID` is
+            // the text's own)
             for at in id.find_iter(&self.raw) {
-                if at % unit == 0 {
-                    let k = entry_at(at);
-                    if is_id_word_at(&self.raw[starts[k]..], enc, (at - starts[k]) / unit) {
-                        self.hits.push(k);
-                    }
+                if at % unit == 0 && id_word_at(&self.raw, enc, at) {
+                    self.hits.push(entry_at(at));
                 }
             }
         }

@@ -92,6 +92,15 @@ pub(crate) fn fold_utf16<const LE: bool>(src: &[u8], dst: &mut [u8]) {
     }
 }
 
+/// Whether the raw upper-case `ID` found at byte `at` of `buf` (text in `enc`) may be the id
+/// word: `:` or a space-like character after it (`:`, space, TAB, or any non-ASCII one),
+/// not the end of the text. (The word character before it is left to the matcher: where a
+/// message starts depends on the record parser.)
+pub(crate) fn id_word_at(buf: &[u8], enc: crate::text::TextEncoding, at: usize) -> bool {
+    let next = at + 2 * enc.unit();
+    next + enc.unit() <= buf.len() && matches!(enc.unit_at(buf, next), 0x3A | 0x20 | 0x09 | 0x80..)
+}
+
 /// What the first stage must find (built by the matcher from the catalog).
 #[derive(Debug, Default)]
 pub(crate) struct Needs {

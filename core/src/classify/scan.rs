@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use std::io::Read;
 
-use super::prefilter::{fold_bytes, fold_utf16, Prefilter};
+use super::prefilter::{fold_bytes, fold_utf16, id_word_at, Prefilter};
 use super::{Classifier, Finding, Location};
 use crate::errlog::{
     is_header_line, timestamp_of, Entries, Entry, ErrlogParser, LogTime, YearPolicy, YearState,
@@ -58,18 +58,6 @@ impl Text<'_> {
                     && matches!(self.enc.unit_at(self.buf, i), 0x0A | 0x0D)
             }
         }
-    }
-
-    /// Whether the upper-case `ID` at byte `at` may be the id word: `:` or a space-like
-    /// character after it (`:`, space, TAB, or any non-ASCII one). (The word character before
-    /// it is left to the matcher: where a message starts depends on the record parser.)
-    fn is_id_word(&self, at: usize) -> bool {
-        let next = at + 2 * self.enc.unit();
-        next + self.enc.unit() <= self.buf.len()
-            && matches!(
-                self.enc.unit_at(self.buf, next),
-                0x3A | 0x20 | 0x09 | 0x80..
-            )
     }
 
     /// Start of the line containing byte `pos`.
@@ -571,7 +559,7 @@ fn scan_folded(
         if let Some(id) = id {
             for at in id.find_iter(raw) {
                 let at = os + at;
-                if (at - text.bom) % unit == 0 && text.is_id_word(at) {
+                if (at - text.bom) % unit == 0 && id_word_at(text.buf, text.enc, at) {
                     cands.push((at, at + 2 * unit));
                 }
             }
