@@ -5,7 +5,7 @@ use marslog::classify::{Catalog, Classifier, Code, Finding};
 use marslog::errlog::{Entry, ErrlogParser};
 use marslog::{ErrorKind, TextEncoding};
 
-use crate::util::{read, testdata};
+use crate::util::{errlog_inputs, read};
 
 fn ids_of(c: &Classifier, text: &str) -> Vec<String> {
     c.classify_text(text)
@@ -272,18 +272,11 @@ pub(crate) fn slow_path(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Ve
 fn triage_pass_equals_parse_then_classify_on_every_fixture_and_sample() {
     let c = Classifier::new();
     let parser = ErrlogParser::new().with_year(2026);
-    let mut files = Vec::new();
-    for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
-        for e in std::fs::read_dir(testdata(dir)).unwrap() {
-            files.push(e.unwrap().path());
-        }
-    }
     let mut total = 0;
-    for path in files {
-        let buf = std::fs::read(&path).unwrap();
+    for (name, buf) in errlog_inputs() {
         let fast = c.scan_errlog(&buf, &parser);
         let slow = slow_path(&c, &buf, &parser);
-        assert_eq!(fast, slow, "{}", path.display());
+        assert_eq!(fast, slow, "{name}");
         total += fast.len();
     }
     assert!(total >= 15, "{total}");
@@ -518,21 +511,17 @@ fn streaming_triage_equals_the_whole_buffer_pass() {
     use chrono::TimeZone;
     let c = Classifier::new();
     let mut inputs = Vec::new();
-    for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
-        for e in std::fs::read_dir(testdata(dir)).unwrap() {
-            let path = e.unwrap().path();
-            let buf = std::fs::read(&path).unwrap();
-            // repeated past the 64 KiB the encoding is sniffed from, so that windows are cut
-            let bom = TextEncoding::sniff(&buf).bom_len;
-            if buf.len() > bom + 200 {
-                let mut long = buf.clone();
-                while long.len() < 150_000 {
-                    long.extend_from_slice(&buf[bom..]);
-                }
-                inputs.push((format!("{} repeated", path.display()), long));
+    for (name, buf) in errlog_inputs() {
+        // repeated past the 64 KiB the encoding is sniffed from, so that windows are cut
+        let bom = TextEncoding::sniff(&buf).bom_len;
+        if buf.len() > bom + 200 {
+            let mut long = buf.clone();
+            while long.len() < 150_000 {
+                long.extend_from_slice(&buf[bom..]);
             }
-            inputs.push((path.display().to_string(), buf));
+            inputs.push((format!("{name} repeated"), long));
         }
+        inputs.push((name, buf));
     }
     let (text, _) = planted_log(&c);
     for enc in ["utf-8", "utf-16le", "utf-16be"] {

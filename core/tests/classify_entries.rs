@@ -5,7 +5,7 @@ use marslog::classify::{Classifier, Finding};
 use marslog::errlog::{Entry, ErrlogParser};
 
 use crate::classify::{encode, found, planted_log, record, slow_path, EDGE_FORMS};
-use crate::util::testdata;
+use crate::util::errlog_inputs;
 
 fn batched(c: &Classifier, buf: &[u8], parser: &ErrlogParser) -> Vec<Finding> {
     c.classify_entries(parser.entries(buf))
@@ -17,14 +17,10 @@ fn batches_equal_the_slow_path_on_every_fixture_and_sample() {
     let mut total = 0;
     for tolerant in [false, true] {
         let parser = ErrlogParser::new().with_year(2026).tolerant(tolerant);
-        for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
-            for e in std::fs::read_dir(testdata(dir)).unwrap() {
-                let path = e.unwrap().path();
-                let buf = std::fs::read(&path).unwrap();
-                let got = batched(&c, &buf, &parser);
-                assert_eq!(got, slow_path(&c, &buf, &parser), "{}", path.display());
-                total += got.len();
-            }
+        for (name, buf) in errlog_inputs() {
+            let got = batched(&c, &buf, &parser);
+            assert_eq!(got, slow_path(&c, &buf, &parser), "{name}");
+            total += got.len();
         }
     }
     assert!(total >= 30, "{total}");
@@ -140,13 +136,7 @@ fn catalogs_without_a_prefilter_classify_every_entry() {
 fn segments_equal_one_pass() {
     use chrono::TimeZone;
     let c = Classifier::new();
-    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
-    for dir in ["errlog", "samples/SRV-FS01/Temp", "samples/MABS01/DPM/Temp"] {
-        for e in std::fs::read_dir(testdata(dir)).unwrap() {
-            let path = e.unwrap().path();
-            inputs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
+    let mut inputs = errlog_inputs();
     // New Year inside the log, findings before and after it, and a straggler
     let line = |date: &str, msg: &str| {
         format!("44B4\t3968\t{date}\t23:59:59.000\t71\tbackupasync.cpp(1184)\t\t\tWARNING\t{msg}")
