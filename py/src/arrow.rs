@@ -10,9 +10,10 @@
 //!
 //! Column types: text is `utf8`, integers are `int64`, times are `timestamp[us, tz=UTC]`;
 //! optional values are nullable. `file` (one value per input) is dictionary-encoded, so it
-//! costs four bytes per row (pandas shows it as a categorical).
+//! costs four bytes per row (pandas shows it as a categorical), and so are the errlog
+//! fields with few distinct values ([`crate::dict`]).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -39,8 +40,9 @@ pub fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
 
-/// `dictionary<values=utf8, indices=int32>`: the type of the `file` column.
-pub fn file_type() -> DataType {
+/// `dictionary<values=utf8, indices=int32>`: the type of the `file` column and of the
+/// other dictionary-encoded text columns.
+pub fn dictionary_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
@@ -146,18 +148,31 @@ pub struct StrColumn {
 /// Upper-case hex digits.
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 
-/// `0000` to `FFFF`, every 4-digit upper-case hex value in order (256 KiB).
-fn hex4() -> &'static str {
-    static TABLE: OnceLock<String> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut s = String::with_capacity(4 << 16);
-        for v in 0..=0xFFFFu32 {
-            for k in (0..4).rev() {
-                s.push(char::from(HEX_DIGITS[(v >> (4 * k)) as usize & 0xF]));
-            }
-        }
-        s
-    })
+/// A value in upper-case hex (`{:0NX}`), on the stack.
+pub struct HexText {
+    digits: [u8; 16],
+    start: usize,
+}
+
+impl HexText {
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        // ASCII digits: always valid
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or_default()
+    }
+}
+
+/// `value` as upper-case hex with at least `min_digits` (at most 16) digits.
+pub fn hex_text(value: u64, min_digits: usize) -> HexText {
+    let digits = (16 - value.leading_zeros() as usize / 4).clamp(min_digits.max(1), 16);
+    let mut out = [b'0'; 16];
+    for (k, slot) in out[16 - digits..].iter_mut().rev().enumerate() {
+        *slot = HEX_DIGITS[((value >> (4 * k)) & 0xF) as usize];
+    }
+    HexText {
+        digits: out,
+        start: 16 - digits,
+    }
 }
 
 impl StrColumn {
@@ -184,20 +199,7 @@ impl StrColumn {
     /// (`{:0NX}`).
     #[inline]
     pub fn push_hex(&mut self, value: u64, min_digits: usize) {
-        if min_digits <= 4 && value <= 0xFFFF && (value > 0xFFF || min_digits == 4) {
-            // the common case (a process or thread id): a slice of a table of every
-            // 4-digit value, text as it is, so no check
-            let at = 4 * value as usize;
-            self.push_str(hex4().get(at..at + 4).unwrap_or_default());
-            return;
-        }
-        let digits = (16 - value.leading_zeros() as usize / 4).clamp(min_digits.max(1), 16);
-        let mut out = [b'0'; 16];
-        for (k, slot) in out[16 - digits..].iter_mut().rev().enumerate() {
-            *slot = HEX_DIGITS[((value >> (4 * k)) & 0xF) as usize];
-        }
-        // ASCII digits: always valid
-        self.push_str(std::str::from_utf8(&out[16 - digits..]).unwrap_or_default());
+        self.push_str(hex_text(value, min_digits).as_str());
     }
 
     /// Append a null.

@@ -9,12 +9,14 @@
 //! * An input with unparsed lines but no record is not an errlog: `UnsupportedFormatError`
 //!   with the offset and line of its first unparsed line (an empty file is an empty log).
 //! * Column values are the CLI's JSON values: `pid`/`tid` as 4+ upper-case hex digits,
-//!   `pointer` as 16, `severity` the word as written.
+//!   `pointer` as 16, `severity` the word as written. `pid`, `tid`, `column5`, `source`,
+//!   `task_id` and `severity` take few distinct values and are dictionary-encoded, one
+//!   dictionary per batch ([`crate::dict`]): the same values, 4 bytes per row.
 
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow_buffer::NullBufferBuilder;
 use arrow_schema::{DataType, Schema, SchemaRef};
@@ -29,6 +31,7 @@ use marslog::{Format, Input};
 
 use crate::arrow::{self, StrColumn, Table, BATCH_ROWS};
 use crate::convert::{display_name, frames, Source};
+use crate::dict::DictColumn;
 use crate::errors::Error;
 use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
 
@@ -57,7 +60,7 @@ pub fn schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     Arc::clone(SCHEMA.get_or_init(|| {
         let t = |i: usize| match i {
-            0 => arrow::file_type(),
+            0 | 4..=7 | 10 | 11 => arrow::dictionary_type(),
             1 | 2 | 8 => DataType::Int64,
             3 => arrow::timestamp_type(),
             _ => DataType::Utf8,
@@ -79,14 +82,14 @@ struct Builders {
     offset: Vec<i64>,
     timestamp: Vec<i64>,
     timestamp_nulls: NullBufferBuilder,
-    pid: StrColumn,
-    tid: StrColumn,
-    column5: StrColumn,
-    source: StrColumn,
+    pid: DictColumn,
+    tid: DictColumn,
+    column5: DictColumn,
+    source: DictColumn,
     source_line: Vec<i64>,
     pointer: StrColumn,
-    task_id: StrColumn,
-    severity: StrColumn,
+    task_id: DictColumn,
+    severity: DictColumn,
     message: StrColumn,
     /// The start of the last record's day.
     day: DayCache,
@@ -136,19 +139,20 @@ impl Builders {
     fn new() -> Self {
         let s = |bytes_per_row| StrColumn::with_capacity(BATCH_ROWS, BATCH_ROWS * bytes_per_row);
         let i = || Vec::with_capacity(BATCH_ROWS);
+        let d = || DictColumn::with_capacity(BATCH_ROWS);
         Builders {
             line: i(),
             offset: i(),
             timestamp: i(),
             timestamp_nulls: NullBufferBuilder::new(BATCH_ROWS),
-            pid: s(4),
-            tid: s(4),
-            column5: s(2),
-            source: s(24),
+            pid: d(),
+            tid: d(),
+            column5: d(),
+            source: d(),
             source_line: i(),
             pointer: s(16),
-            task_id: s(36),
-            severity: s(8),
+            task_id: d(),
+            severity: d(),
             message: s(64),
             raw_bytes: 0,
             day: DayCache::default(),
@@ -194,10 +198,17 @@ impl Builders {
                 None => column.push_str(&r.encoding().decode(bytes)),
             },
         };
-        text(&mut self.column5, RecordField::Column5);
-        text(&mut self.source, RecordField::Source);
-        text(&mut self.task_id, RecordField::TaskId);
-        text(&mut self.severity, RecordField::Severity);
+        let few = |column: &mut DictColumn, field: RecordField| match r.field_bytes(field) {
+            None => column.push_null(),
+            Some(bytes) => match as_text(bytes) {
+                Some(text) => column.push_str(text),
+                None => column.push_str(&r.encoding().decode(bytes)),
+            },
+        };
+        few(&mut self.column5, RecordField::Column5);
+        few(&mut self.source, RecordField::Source);
+        few(&mut self.task_id, RecordField::TaskId);
+        few(&mut self.severity, RecordField::Severity);
         text(&mut self.message, RecordField::Message);
     }
 
@@ -212,6 +223,7 @@ impl Builders {
 
     fn finish(&mut self, file: &str) -> Result<RecordBatch, Error> {
         let text = |c: &mut StrColumn| -> ArrayRef { Arc::new(c.finish()) };
+        let few = |c: &mut DictColumn| c.finish().map_err(Error::internal);
         let timestamp = TimestampMicrosecondArray::new(
             arrow::int64_column(&mut self.timestamp).into_parts().1,
             self.timestamp_nulls.finish(),
@@ -223,14 +235,14 @@ impl Builders {
             Arc::new(arrow::int64_column(&mut self.line)),
             Arc::new(arrow::int64_column(&mut self.offset)),
             Arc::new(timestamp),
-            text(&mut self.pid),
-            text(&mut self.tid),
-            text(&mut self.column5),
-            text(&mut self.source),
+            few(&mut self.pid)?,
+            few(&mut self.tid)?,
+            few(&mut self.column5)?,
+            few(&mut self.source)?,
             Arc::new(arrow::int64_column(&mut self.source_line)),
             text(&mut self.pointer),
-            text(&mut self.task_id),
-            text(&mut self.severity),
+            few(&mut self.task_id)?,
+            few(&mut self.severity)?,
             text(&mut self.message),
         ];
         RecordBatch::try_new(schema(), columns).map_err(Error::internal)
@@ -397,6 +409,13 @@ fn record_at(file: &str, batch: &RecordBatch, row: usize) -> PyRecord {
         let a = s(i);
         (!a.is_null(row)).then(|| a.value(row).to_owned())
     };
+    // a dictionary-encoded column's value (`None` for null)
+    let few = |i: usize| -> Option<String> {
+        let a = batch.column(i).as_dictionary::<Int32Type>();
+        let key = a.keys();
+        let values = a.values().as_string::<i32>();
+        (!key.is_null(row)).then(|| values.value(key.value(row) as usize).to_owned())
+    };
     let int = |i: usize| batch.column(i).as_primitive::<Int64Type>().value(row);
     let ts = batch.column(3).as_primitive::<TimestampMicrosecondType>();
     let timestamp: Option<DateTime<Utc>> = if ts.is_null(row) {
@@ -409,14 +428,14 @@ fn record_at(file: &str, batch: &RecordBatch, row: usize) -> PyRecord {
         line: int(1),
         offset: int(2),
         timestamp,
-        pid: text(4),
-        tid: text(5),
-        column5: text(6),
-        source: text(7),
+        pid: few(4).unwrap_or_default(),
+        tid: few(5).unwrap_or_default(),
+        column5: few(6).unwrap_or_default(),
+        source: few(7).unwrap_or_default(),
         source_line: int(8),
         pointer: opt(9),
-        task_id: opt(10),
-        severity: text(11),
+        task_id: few(10),
+        severity: few(11).unwrap_or_default(),
         message: text(12),
     }
 }
@@ -517,7 +536,8 @@ impl PyErrlogLog {
     }
 
     /// The records as a `pandas.DataFrame` (needs pandas and pyarrow); `timestamp` has
-    /// dtype `datetime64[us, UTC]`.
+    /// dtype `datetime64[us, UTC]`; `file`, `pid`, `tid`, `column5`, `source`, `task_id`
+    /// and `severity` are categoricals (dictionary-encoded in Arrow).
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         frames(slf.as_any(), "to_pandas")
     }

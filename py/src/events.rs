@@ -53,7 +53,7 @@ pub fn schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     Arc::clone(SCHEMA.get_or_init(|| {
         let t = |i: usize| match i {
-            0 => arrow::file_type(),
+            0 => arrow::dictionary_type(),
             1 | 3 | 7 => DataType::Int64,
             2 => arrow::timestamp_type(),
             _ => DataType::Utf8,

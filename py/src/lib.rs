@@ -11,7 +11,8 @@
 //! * [`report`] — `Report`, `Finding`, `Summary`, `ScanError` and the findings' columns.
 //! * [`records`] — the frozen row classes (`Record`, `Unparsed`, `Stats`, `Event`,
 //!   `Damage`).
-//! * [`arrow`] — batches, and the `__arrow_c_stream__` export.
+//! * [`arrow`] — batches, and the `__arrow_c_stream__` export; [`dict`] — the
+//!   dictionary-encoded text columns.
 //! * [`convert`] — input sources, JSON → Python.
 //! * [`gil`] — the one helper that releases the GIL and catches panics.
 //! * [`errors`] — the exception hierarchy and the one error mapping.
@@ -34,6 +35,7 @@ pub mod api;
 pub mod arrow;
 pub mod classify;
 pub mod convert;
+pub mod dict;
 pub mod errlog;
 pub mod errors;
 pub mod events;

@@ -41,7 +41,7 @@ pub fn schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     Arc::clone(SCHEMA.get_or_init(|| {
         let t = |i: usize| match i {
-            0 | 3 | 4 => arrow::file_type(),
+            0 | 3 | 4 => arrow::dictionary_type(),
             1 => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
             5..=7 => DataType::Int64,
             8 => arrow::timestamp_type(),

@@ -15,6 +15,8 @@ import marslog
 from conftest import ERRLOG, UTC, build_evtx
 
 TS = pa.timestamp("us", tz="UTC")
+#: Dictionary-encoded text (the file name, and the errlog fields with few distinct values).
+FEW = pa.dictionary(pa.int32(), pa.string())
 
 ERRLOG_SCHEMA = pa.schema(
     [
@@ -22,14 +24,14 @@ ERRLOG_SCHEMA = pa.schema(
         pa.field("line", pa.int64(), nullable=False),
         pa.field("offset", pa.int64(), nullable=False),
         pa.field("timestamp", TS),
-        pa.field("pid", pa.string(), nullable=False),
-        pa.field("tid", pa.string(), nullable=False),
-        pa.field("column5", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
+        pa.field("pid", FEW, nullable=False),
+        pa.field("tid", FEW, nullable=False),
+        pa.field("column5", FEW, nullable=False),
+        pa.field("source", FEW, nullable=False),
         pa.field("source_line", pa.int64(), nullable=False),
         pa.field("pointer", pa.string()),
-        pa.field("task_id", pa.string()),
-        pa.field("severity", pa.string(), nullable=False),
+        pa.field("task_id", FEW),
+        pa.field("severity", FEW, nullable=False),
         pa.field("message", pa.string(), nullable=False),
     ]
 )
@@ -47,6 +49,14 @@ EVENT_SCHEMA = pa.schema(
         pa.field("data", pa.string(), nullable=False),
     ]
 )
+
+
+def decoded(t: pa.Table) -> pa.Table:
+    """`t` with its dictionary-encoded columns as plain strings, in one chunk each."""
+    plain = [
+        f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in t.schema
+    ]
+    return t.cast(pa.schema(plain)).combine_chunks()
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +131,56 @@ def test_many_batches(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_dictionary_columns_hold_the_values_as_written(tmp_path: Path, encoding: str) -> None:
+    """pid, tid, column5, source, task_id and severity are dictionary-encoded per batch:
+    runs, values that come back, ids that share a cache slot (low bits), ids of 5+ digits,
+    nulls, and more rows than a batch all read back as written."""
+    n = 140_000
+    pids = [0x1A2C, 0x1A2C + 64, 0x12345, 0x7]  # same low 6 bits; 5 digits; padded
+    rows = []
+    for i in range(n):
+        pid = pids[(i // 7) % len(pids)]
+        tid = (i * 37) % 300 + (0x10000 if i % 11 == 0 else 0)
+        task = "" if i % 3 == 0 else f"{i % 5:08X}-DC79-4A28-9ACC-3F30CB5810B6"
+        rows.append(
+            (
+                f"{pid:04X}",
+                f"{tid:04X}",
+                str(i % 13),
+                f"src{i % 97}.cpp",
+                task or None,
+                ["NORMAL", "WARNING", "ERROR", "FATAL"][(i // 1000) % 4],
+            )
+        )
+    text = "".join(
+        f"{pid}\t{tid}\t03/14\t08:00:00.000\t{c5}\t{src}({i})\t\t{task or ''}\t{sev}\tm {i}\r\n"
+        for i, (pid, tid, c5, src, task, sev) in enumerate(rows)
+    )
+    path = tmp_path / "few.errlog"
+    path.write_bytes((b"\xff\xfe" if encoding == "utf-16-le" else b"") + text.encode(encoding))
+    log = marslog.read_errlog(path, year=2026)
+    t = log.to_arrow()
+    assert t.schema == ERRLOG_SCHEMA and t.num_rows == n and t.column("pid").num_chunks >= 3
+    names = ["pid", "tid", "column5", "source", "task_id", "severity"]
+    plain = decoded(t)
+    for k, name in enumerate(names):
+        assert plain.column(name).to_pylist() == [r[k] for r in rows], name
+    # each batch's dictionary holds only its own distinct values
+    first = t.column("tid").chunk(0)
+    assert len(first.dictionary) == len(set(first.to_pylist()))
+    assert [log[i].tid for i in (0, 11, n - 1)] == [rows[i][1] for i in (0, 11, n - 1)]
+    assert log[0].task_id is None and log[1].task_id == rows[1][4]
+    pd = pytest.importorskip("pandas")
+    df = log.to_pandas()
+    assert isinstance(df["severity"].dtype, pd.CategoricalDtype)
+    assert (df["severity"] == "FATAL").sum() == sum(r[5] == "FATAL" for r in rows)
+    pl = pytest.importorskip("polars")
+    frame = log.to_polars()
+    assert frame.schema["source"] == pl.Categorical
+    assert frame.filter(pl.col("pid") == "12345").height == sum(r[0] == "12345" for r in rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
 def test_reading_in_segments_matches_one_thread(tmp_path: Path, encoding: str) -> None:
     """A file large enough to be cut into segments, spanning a New Year (a rollover and a
     straggler near the middle), with continuation lines, blank lines and a malformed
@@ -143,7 +203,8 @@ def test_reading_in_segments_matches_one_thread(tmp_path: Path, encoding: str) -
     one = marslog.read_errlog(path, year=2025, threads=1)
     many = marslog.read_errlog(path, year=2025, threads=4)
     assert len(many) == len(one) == n
-    assert many.to_arrow().equals(one.to_arrow())
+    # the same values (each batch has its own dictionaries, and batches end at segments)
+    assert decoded(many.to_arrow()).equals(decoded(one.to_arrow()))
     assert many.stats == one.stats and many.stats.unparsed_lines == 1
     assert [u.line for u in many.unparsed] == [u.line for u in one.unparsed]
     years = many.to_arrow().column("timestamp").to_pylist()

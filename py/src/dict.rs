@@ -1,0 +1,144 @@
+//! Dictionary-encoded text columns, for the errlog fields that take few distinct values.
+//!
+//! `pid`, `tid`, `severity` and `task_id` repeat: a process has one id, a job one task id, a
+//! log a handful of threads and severities. Written as plain `utf8` they cost their bytes
+//! plus a 4-byte offset per row (a task id 40 bytes); dictionary-encoded, 4 bytes per row,
+//! less fresh memory to fault in and no copy per row. pandas shows them as categoricals,
+//! polars as `Categorical`.
+//!
+//! Invariants:
+//! * Each batch has its own dictionary: its distinct values in first-seen order, keys
+//!   `int32` (a batch has at most [`crate::arrow::BATCH_ROWS`] rows, so keys never
+//!   overflow). Consumers unify dictionaries across batches (pyarrow's `to_pandas`,
+//!   polars) as the Arrow C stream interface allows.
+//! * A value's text is exactly what a `utf8` column would hold (the same `push_*` calls as
+//!   [`crate::arrow::StrColumn`]), so the values read back are unchanged.
+//! * Lookups try the previous row's value first (runs are the common case), then, for
+//!   numeric ids, a small direct-mapped cache, then a hash map.
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array};
+use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
+use arrow_schema::ArrowError;
+
+use crate::arrow::hex_text;
+
+/// Entries of the numeric-id cache (a power of two).
+const ID_CACHE: usize = 64;
+
+/// A dictionary-encoded `utf8` column (see the module docs).
+pub struct DictColumn {
+    keys: Vec<i32>,
+    nulls: NullBufferBuilder,
+    values: StringBuilder,
+    index: HashMap<Box<str>, i32, RandomState>,
+    /// The key of the previous row's value, and its number for ids (text values compare
+    /// with the dictionary's text of the key).
+    last: Option<(i32, Option<u64>)>,
+    /// Numeric id -> key, direct-mapped by the id's low bits: `(id + 1, key)`, 0 empty.
+    ids: [(u64, i32); ID_CACHE],
+    rows: usize,
+}
+
+impl DictColumn {
+    /// An empty column with room for `rows` keys.
+    pub fn with_capacity(rows: usize) -> Self {
+        DictColumn {
+            keys: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+            values: StringBuilder::new(),
+            index: HashMap::default(),
+            last: None,
+            ids: [(0, 0); ID_CACHE],
+            rows,
+        }
+    }
+
+    /// The key of `text`, adding it to the dictionary when new.
+    fn key_of(&mut self, text: &str) -> i32 {
+        if let Some(&k) = self.index.get(text) {
+            return k;
+        }
+        let k = self.index.len() as i32;
+        self.values.append_value(text);
+        self.index.insert(text.into(), k);
+        k
+    }
+
+    #[inline]
+    fn push_key(&mut self, key: i32) {
+        self.keys.push(key);
+        self.nulls.append_non_null();
+    }
+
+    /// The dictionary's text for `key`.
+    #[inline]
+    fn text_of(&self, key: i32) -> &[u8] {
+        let offsets = self.values.offsets_slice();
+        let k = key as usize;
+        self.values
+            .values_slice()
+            .get(offsets[k] as usize..offsets[k + 1] as usize)
+            .unwrap_or_default()
+    }
+
+    /// Append text.
+    #[inline]
+    pub fn push_str(&mut self, text: &str) {
+        if let Some((k, None)) = self.last {
+            if self.text_of(k) == text.as_bytes() {
+                self.push_key(k);
+                return;
+            }
+        }
+        let k = self.key_of(text);
+        self.last = Some((k, None));
+        self.push_key(k);
+    }
+
+    /// Append `value` as upper-case hex with at least `min_digits` digits (the text
+    /// [`crate::arrow::StrColumn::push_hex`] writes).
+    #[inline]
+    pub fn push_hex(&mut self, value: u64, min_digits: usize) {
+        if let Some((k, Some(last))) = self.last {
+            if last == value {
+                self.push_key(k);
+                return;
+            }
+        }
+        let slot = value as usize % ID_CACHE;
+        let k = match self.ids[slot] {
+            (id, k) if id == value.wrapping_add(1) => k,
+            _ => {
+                let k = self.key_of(hex_text(value, min_digits).as_str());
+                self.ids[slot] = (value.wrapping_add(1), k);
+                k
+            }
+        };
+        self.last = Some((k, Some(value)));
+        self.push_key(k);
+    }
+
+    /// Append a null.
+    pub fn push_null(&mut self) {
+        self.keys.push(0);
+        self.nulls.append_null();
+    }
+
+    /// The column so far; it starts again empty, with its capacity and a new dictionary.
+    pub fn finish(&mut self) -> Result<ArrayRef, ArrowError> {
+        let fresh = DictColumn::with_capacity(self.rows);
+        let mut done = std::mem::replace(self, fresh);
+        let keys = Int32Array::new(ScalarBuffer::from(done.keys), done.nulls.finish());
+        let values: ArrayRef = Arc::new(done.values.finish());
+        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+            keys, values,
+        )?))
+    }
+}
