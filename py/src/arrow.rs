@@ -145,6 +145,32 @@ pub struct StrColumn {
     capacity: (usize, usize),
 }
 
+/// A text column being built ([`StrColumn`], or [`crate::dict::DictColumn`]).
+pub trait TextColumn {
+    /// Append text.
+    fn push_str(&mut self, text: &str);
+    /// Append a null.
+    fn push_null(&mut self);
+    /// Append text, or a null for `None`.
+    #[inline]
+    fn push_opt(&mut self, text: Option<&str>) {
+        match text {
+            Some(t) => self.push_str(t),
+            None => self.push_null(),
+        }
+    }
+}
+
+impl TextColumn for StrColumn {
+    #[inline]
+    fn push_str(&mut self, text: &str) {
+        StrColumn::push_str(self, text);
+    }
+    fn push_null(&mut self) {
+        StrColumn::push_null(self);
+    }
+}
+
 /// Upper-case hex digits.
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 

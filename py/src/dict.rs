@@ -27,7 +27,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int32Array};
 use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
 use arrow_schema::ArrowError;
 
-use crate::arrow::hex_text;
+use crate::arrow::{hex_text, TextColumn};
 
 /// Entries of the numeric-id cache (a power of two).
 const ID_CACHE: usize = 64;
@@ -140,5 +140,15 @@ impl DictColumn {
         Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
             keys, values,
         )?))
+    }
+}
+
+impl TextColumn for DictColumn {
+    #[inline]
+    fn push_str(&mut self, text: &str) {
+        DictColumn::push_str(self, text);
+    }
+    fn push_null(&mut self) {
+        DictColumn::push_null(self);
     }
 }

@@ -13,6 +13,7 @@
 //!   `task_id` and `severity` take few distinct values and are dictionary-encoded, one
 //!   dictionary per batch ([`crate::dict`]): the same values, 4 bytes per row.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
@@ -29,7 +30,7 @@ use marslog::errlog::{
 };
 use marslog::{Format, Input};
 
-use crate::arrow::{self, StrColumn, Table, BATCH_ROWS};
+use crate::arrow::{self, StrColumn, Table, TextColumn, BATCH_ROWS};
 use crate::convert::{display_name, frames, Source};
 use crate::dict::DictColumn;
 use crate::errors::Error;
@@ -191,25 +192,18 @@ impl Builders {
                 _ => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),
             },
         }
-        let text = |column: &mut StrColumn, field: RecordField| match r.field_bytes(field) {
-            None => column.push_null(),
-            Some(bytes) => match as_text(bytes) {
-                Some(text) => column.push_str(text),
-                None => column.push_str(&r.encoding().decode(bytes)),
-            },
+        // a text field: a slice of the validated UTF-8 input, else decoded
+        let text = |field: RecordField| {
+            r.field_bytes(field).map(|bytes| {
+                as_text(bytes).map_or_else(|| r.encoding().decode(bytes), Cow::Borrowed)
+            })
         };
-        let few = |column: &mut DictColumn, field: RecordField| match r.field_bytes(field) {
-            None => column.push_null(),
-            Some(bytes) => match as_text(bytes) {
-                Some(text) => column.push_str(text),
-                None => column.push_str(&r.encoding().decode(bytes)),
-            },
-        };
-        few(&mut self.column5, RecordField::Column5);
-        few(&mut self.source, RecordField::Source);
-        few(&mut self.task_id, RecordField::TaskId);
-        few(&mut self.severity, RecordField::Severity);
-        text(&mut self.message, RecordField::Message);
+        self.column5.push_opt(text(RecordField::Column5).as_deref());
+        self.source.push_opt(text(RecordField::Source).as_deref());
+        self.task_id.push_opt(text(RecordField::TaskId).as_deref());
+        self.severity
+            .push_opt(text(RecordField::Severity).as_deref());
+        self.message.push_opt(text(RecordField::Message).as_deref());
     }
 
     /// True when the batch should end before the next record.
