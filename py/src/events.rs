@@ -23,6 +23,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList};
+use rayon::prelude::*;
 
 use marslog::evtx::{
     self, read_xml_events, Damage, DamageKind, DataField, Event, EventFilter, EventFormat,
@@ -122,57 +123,110 @@ impl Builders {
     }
 }
 
-/// A typed value as JSON (see the module docs).
-fn json_value(v: &Value<'_>) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::I8(x) => (*x).into(),
-        Value::U8(x) => (*x).into(),
-        Value::I16(x) => (*x).into(),
-        Value::U16(x) => (*x).into(),
-        Value::I32(x) => (*x).into(),
-        Value::U32(x) => (*x).into(),
-        Value::I64(x) => (*x).into(),
-        Value::U64(x) => (*x).into(),
-        Value::F32(x) => serde_json::Number::from_f64(f64::from(*x)).map_or(J::Null, J::Number),
-        Value::F64(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
-        other => J::String(other.to_text().into_owned()),
+/// A typed value as JSON (see the module docs), serialized where it lies.
+struct JsonValue<'v, 'e>(&'v Value<'e>);
+
+impl serde::Serialize for JsonValue<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::I8(x) => s.serialize_i64(i64::from(*x)),
+            Value::U8(x) => s.serialize_u64(u64::from(*x)),
+            Value::I16(x) => s.serialize_i64(i64::from(*x)),
+            Value::U16(x) => s.serialize_u64(u64::from(*x)),
+            Value::I32(x) => s.serialize_i64(i64::from(*x)),
+            Value::U32(x) => s.serialize_u64(u64::from(*x)),
+            Value::I64(x) => s.serialize_i64(*x),
+            Value::U64(x) => s.serialize_u64(*x),
+            // NaN and infinities are not JSON numbers
+            Value::F32(x) if x.is_finite() => s.serialize_f64(f64::from(*x)),
+            Value::F64(x) if x.is_finite() => s.serialize_f64(*x),
+            Value::F32(_) | Value::F64(_) => s.serialize_unit(),
+            other => s.serialize_str(&other.to_text()),
+        }
+    }
+}
+
+/// The values of the items called `name`: one value, or a list when the name repeats.
+struct JsonGroup<'f, 'e> {
+    fields: &'f [DataField<'e>],
+    name: &'f str,
+    count: usize,
+}
+
+impl serde::Serialize for JsonGroup<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut values = self.fields.iter().filter(|f| f.name.as_ref() == self.name);
+        if self.count == 1 {
+            return match values.next() {
+                Some(f) => JsonValue(&f.value).serialize(s),
+                None => s.serialize_unit(),
+            };
+        }
+        let mut seq = s.serialize_seq(Some(self.count))?;
+        for f in values {
+            seq.serialize_element(&JsonValue(&f.value))?;
+        }
+        seq.end()
     }
 }
 
 /// The data items as one JSON object in document order; repeated names become lists.
-pub fn data_json(fields: &[DataField<'_>]) -> String {
-    let mut order: Vec<(&str, Vec<serde_json::Value>)> = Vec::with_capacity(fields.len());
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for f in fields {
-        let v = json_value(&f.value);
-        match index.get(f.name.as_ref()) {
-            Some(&k) => order[k].1.push(v),
-            None => {
-                index.insert(f.name.as_ref(), order.len());
-                order.push((f.name.as_ref(), vec![v]));
+struct JsonData<'f, 'e>(&'f [DataField<'e>]);
+
+impl serde::Serialize for JsonData<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let fields = self.0;
+        // distinct names in first-seen order, with their counts; events have a handful of
+        // items, so a scan of the names seen so far (a map only for long payloads)
+        let mut names: Vec<(&str, usize)> = Vec::with_capacity(fields.len());
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for f in fields {
+            let name = f.name.as_ref();
+            let found = if fields.len() <= LINEAR_NAMES {
+                names.iter().position(|(n, _)| *n == name)
+            } else {
+                index.get(name).copied()
+            };
+            match found {
+                Some(k) => names[k].1 += 1,
+                None => {
+                    if fields.len() > LINEAR_NAMES {
+                        index.insert(name, names.len());
+                    }
+                    names.push((name, 1));
+                }
             }
         }
-    }
-    let mut out = String::with_capacity(16 * fields.len() + 2);
-    out.push('{');
-    for (k, (name, mut values)) in order.into_iter().enumerate() {
-        if k > 0 {
-            out.push(',');
+        let mut map = s.serialize_map(Some(names.len()))?;
+        for (name, count) in names {
+            map.serialize_entry(
+                name,
+                &JsonGroup {
+                    fields,
+                    name,
+                    count,
+                },
+            )?;
         }
-        out.push_str(&serde_json::Value::from(name).to_string());
-        out.push(':');
-        let v = if values.len() == 1 {
-            values.pop().unwrap_or_default()
-        } else {
-            serde_json::Value::Array(values)
-        };
-        out.push_str(&v.to_string());
+        map.end()
     }
-    out.push('}');
-    out
+}
+
+/// Up to this many items, names are grouped by a linear scan.
+const LINEAR_NAMES: usize = 32;
+
+/// Write the data items of an event as one JSON object into `out` (cleared first; see
+/// [`JsonData`]).
+pub fn write_data_json(fields: &[DataField<'_>], out: &mut Vec<u8>) {
+    out.clear();
+    if serde_json::to_writer(&mut *out, &JsonData(fields)).is_err() {
+        out.clear();
+        out.extend_from_slice(b"{}");
+    }
 }
 
 fn damage_kind(k: &DamageKind) -> &'static str {
@@ -243,22 +297,34 @@ pub fn read(source: Source, filter: &EventFilter) -> Result<EventData, Error> {
 }
 
 /// Arrow columns for `events`; the damage read so far, plus events whose payload failed.
+/// Batches are built in parallel (each from its own slice of the events).
 fn columns(file: &str, events: &[Event<'_>], damage: &[Damage]) -> (Table, Vec<PyDamage>) {
     let mut damage: Vec<PyDamage> = damage.iter().map(|d| py_damage(file, d)).collect();
-    let mut builders = Builders::new();
-    let mut batches = Vec::new();
-    for chunk in events.chunks(BATCH_ROWS) {
-        for e in chunk {
-            let data = match e.data() {
-                Ok(fields) => data_json(&fields),
-                Err(d) => {
-                    damage.push(py_damage(file, &d));
-                    "{}".to_owned()
+    let built: Vec<(RecordBatch, Vec<PyDamage>)> = events
+        .par_chunks(BATCH_ROWS)
+        .map(|chunk| {
+            let mut builders = Builders::new();
+            let mut failed = Vec::new();
+            let mut data = Vec::with_capacity(1024);
+            for e in chunk {
+                match e.data() {
+                    Ok(fields) => write_data_json(&fields, &mut data),
+                    Err(d) => {
+                        failed.push(py_damage(file, &d));
+                        data.clear();
+                        data.extend_from_slice(b"{}");
+                    }
                 }
-            };
-            builders.push(e, &data);
-        }
-        batches.push(builders.finish(file));
+                // serde_json writes UTF-8
+                builders.push(e, std::str::from_utf8(&data).unwrap_or("{}"));
+            }
+            (builders.finish(file), failed)
+        })
+        .collect();
+    let mut batches = Vec::with_capacity(built.len());
+    for (batch, failed) in built {
+        batches.push(batch);
+        damage.extend(failed);
     }
     (Table::new(schema(), batches), damage)
 }
