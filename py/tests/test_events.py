@@ -168,3 +168,28 @@ def test_truncated_evtx_header_is_a_parse_error() -> None:
     assert info.value.offset == 0
     assert info.value.path == "<bytes>"
     assert "truncated" in str(info.value)
+
+
+@pytest.mark.parametrize("items", [5, 31, 32, 33, 80])
+def test_data_keeps_document_order_and_groups_repeats(items: int) -> None:
+    """Short payloads (names grouped by a scan) and long ones (by a map) give the same
+    shape: keys in first-seen order, a repeated name a list in document order, text
+    JSON-escaped."""
+    data = []
+    for i in range(items):
+        name = f"k{i % 7}" if i % 3 == 0 else f"name{i}"
+        data.append((name, f'v{i} "quoted" \\ é\n'))
+    evtx = build_evtx(
+        [{"provider": "CloudBackup", "channel": "Application", "event_id": 11, "data": data}]
+    )
+    expected: dict[str, Any] = {}
+    for name, value in data:
+        if name not in expected:
+            expected[name] = value
+        elif isinstance(expected[name], list):
+            expected[name].append(value)
+        else:
+            expected[name] = [expected[name], value]
+    (event,) = marslog.read_events(evtx)
+    assert event.data == expected
+    assert list(event.data) == list(expected)
