@@ -22,7 +22,7 @@
 //!     grams (a window always contains a sampled position): a byte per hash slot, zero for
 //!     none, else a tag of more hash bits. Four samples are tested with one branch (a
 //!     multiply, a load and an OR each), a non-zero slot then by its tag, and a tag hit
-//!     against the whole window. Cost: about nine instructions per 17 bytes, whatever the
+//!     against the whole window. Cost: about six instructions per 17 bytes, whatever the
 //!     catalog size (on a generated 16 MB errlog, 17.7 k tag hits, each a hash-map lookup).
 //!   - shorter strings: a small Teddy searcher (aho-corasick packed, 8 buckets) over one
 //!     rare four-byte gram per few strings, each gram hit checked against its strings;
@@ -528,12 +528,7 @@ impl Prefilter {
                 any |= filter[filter_slot(gram_at(&b[i * STRIDE..]))];
             }
             if any != 0 {
-                for i in 0..SAMPLES {
-                    let g = gram_at(&b[i * STRIDE..]);
-                    if hit(g) {
-                        self.check_window(hay, at + i * STRIDE, g, out);
-                    }
-                }
+                self.check_samples(hay, at, out);
             }
             at += SAMPLES * STRIDE;
         }
@@ -548,6 +543,19 @@ impl Prefilter {
         let rest = chunks.remainder();
         if rest.len() >= Q {
             self.check_window(hay, at, gram_at(rest), out);
+        }
+    }
+
+    /// Some filter slot of the [`SAMPLES`] samples from `at` is not empty: test each by its
+    /// tag, then against its windows (out of line: nothing stays live across the scan loop).
+    #[inline(never)]
+    fn check_samples(&self, hay: &[u8], at: usize, out: &mut Vec<(usize, usize)>) {
+        for i in 0..SAMPLES {
+            let g = gram_at(&hay[at + i * STRIDE..]);
+            let slot = self.filter[filter_slot(g)];
+            if slot != 0 && (slot == MANY || slot == filter_tag(g)) {
+                self.check_window(hay, at + i * STRIDE, g, out);
+            }
         }
     }
 
