@@ -656,4 +656,28 @@ mod tests {
         })
         .is_none());
     }
+    #[test]
+    fn every_catalog_window_is_found_across_sample_blocks() {
+        // hay long enough for several blocks of SAMPLES samples plus a remainder, every
+        // window of the catalog at every offset of two blocks (slots shared by grams with
+        // different tags, MANY, included: the catalog has some)
+        let c = crate::classify::Classifier::new();
+        let pf = c.matcher.prefilter.as_ref().expect("catalog prefilter");
+        let many = pf.filter.iter().filter(|&&s| s == MANY).count();
+        assert!(
+            pf.windows.len() > 100 && many > 0,
+            "{} windows, {many}",
+            pf.windows.len()
+        );
+        for w in &pf.windows {
+            for pad in 0..2 * SAMPLES * STRIDE {
+                let mut hay = vec![b'~'; pad];
+                hay.extend_from_slice(w);
+                hay.resize(hay.len() + 3 * SAMPLES * STRIDE + pad % 11, b'~');
+                let mut out = Vec::new();
+                pf.find_windows(&hay, &mut out);
+                assert!(out.contains(&(pad, pad + WINDOW)), "{w:?} at {pad}");
+            }
+        }
+    }
 }
