@@ -1,10 +1,10 @@
 //! Dictionary-encoded text columns, for the errlog fields that take few distinct values.
 //!
-//! `pid`, `tid`, `severity` and `task_id` repeat: a process has one id, a job one task id, a
-//! log a handful of threads and severities. Written as plain `utf8` they cost their bytes
-//! plus a 4-byte offset per row (a task id 40 bytes); dictionary-encoded, 4 bytes per row,
-//! less fresh memory to fault in and no copy per row. pandas shows them as categoricals,
-//! polars as `Categorical`.
+//! `pid`, `tid`, `column5`, `source`, `task_id` and `severity` repeat: a process has one
+//! id, a job one task id, a log a handful of threads, source files and severities. Written
+//! as plain `utf8` they cost their bytes plus a 4-byte offset per row (a task id 40 bytes);
+//! dictionary-encoded, 4 bytes per row, less fresh memory to fault in and no copy per row.
+//! pandas shows them as categoricals, polars as `Categorical`.
 //!
 //! Invariants:
 //! * Each batch has its own dictionary: its distinct values in first-seen order, keys
@@ -17,8 +17,6 @@
 //!   numeric ids, a small direct-mapped cache, then a hash map.
 
 use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
@@ -26,6 +24,7 @@ use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, DictionaryArray, Int32Array};
 use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
 use arrow_schema::ArrowError;
+use foldhash::fast::RandomState;
 
 use crate::arrow::{hex_text, TextColumn};
 

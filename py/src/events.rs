@@ -219,9 +219,9 @@ impl serde::Serialize for JsonData<'_, '_> {
 /// Up to this many items, names are grouped by a linear scan.
 const LINEAR_NAMES: usize = 32;
 
-/// Write the data items of an event as one JSON object into `out` (cleared first; see
-/// [`JsonData`]).
-pub fn write_data_json(fields: &[DataField<'_>], out: &mut Vec<u8>) {
+/// Write the data items of an event as one JSON object into `out` (cleared first): keys
+/// in document order, a repeated name a list (see the module docs).
+fn write_data_json(fields: &[DataField<'_>], out: &mut Vec<u8>) {
     out.clear();
     if serde_json::to_writer(&mut *out, &JsonData(fields)).is_err() {
         out.clear();
