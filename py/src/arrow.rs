@@ -164,10 +164,11 @@ pub trait TextColumn {
 impl TextColumn for StrColumn {
     #[inline]
     fn push_str(&mut self, text: &str) {
-        StrColumn::push_str(self, text);
+        self.builder.append_value(text);
     }
+
     fn push_null(&mut self) {
-        StrColumn::push_null(self);
+        self.builder.append_null();
     }
 }
 
@@ -215,22 +216,11 @@ impl StrColumn {
         self.builder.values_slice().len()
     }
 
-    /// Append text.
-    #[inline]
-    pub fn push_str(&mut self, value: &str) {
-        self.builder.append_value(value);
-    }
-
     /// Append `value` as upper-case hex with at least `min_digits` (at most 16) digits
     /// (`{:0NX}`).
     #[inline]
     pub fn push_hex(&mut self, value: u64, min_digits: usize) {
         self.push_str(hex_text(value, min_digits).as_str());
-    }
-
-    /// Append a null.
-    pub fn push_null(&mut self) {
-        self.builder.append_null();
     }
 
     /// The values so far as a `StringArray`; the column starts again empty, with the same

@@ -87,20 +87,6 @@ impl DictColumn {
             .unwrap_or_default()
     }
 
-    /// Append text.
-    #[inline]
-    pub fn push_str(&mut self, text: &str) {
-        if let Some((k, None)) = self.last {
-            if self.text_of(k) == text.as_bytes() {
-                self.push_key(k);
-                return;
-            }
-        }
-        let k = self.key_of(text);
-        self.last = Some((k, None));
-        self.push_key(k);
-    }
-
     /// Append `value` as upper-case hex with at least `min_digits` digits (the text
     /// [`crate::arrow::StrColumn::push_hex`] writes).
     #[inline]
@@ -124,12 +110,6 @@ impl DictColumn {
         self.push_key(k);
     }
 
-    /// Append a null.
-    pub fn push_null(&mut self) {
-        self.keys.push(0);
-        self.nulls.append_null();
-    }
-
     /// The column so far; it starts again empty, with its capacity and a new dictionary.
     pub fn finish(&mut self) -> Result<ArrayRef, ArrowError> {
         let fresh = DictColumn::with_capacity(self.rows);
@@ -145,9 +125,19 @@ impl DictColumn {
 impl TextColumn for DictColumn {
     #[inline]
     fn push_str(&mut self, text: &str) {
-        DictColumn::push_str(self, text);
+        if let Some((k, None)) = self.last {
+            if self.text_of(k) == text.as_bytes() {
+                self.push_key(k);
+                return;
+            }
+        }
+        let k = self.key_of(text);
+        self.last = Some((k, None));
+        self.push_key(k);
     }
+
     fn push_null(&mut self) {
-        DictColumn::push_null(self);
+        self.keys.push(0);
+        self.nulls.append_null();
     }
 }

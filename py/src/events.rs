@@ -148,7 +148,8 @@ impl serde::Serialize for JsonValue<'_, '_> {
     }
 }
 
-/// The values of the items called `name`: one value, or a list when the name repeats.
+/// The values of the items called `name`, the first at `fields[0]`: one value, or a list
+/// when the name repeats (then the later items are found by their name).
 struct JsonGroup<'f, 'e> {
     fields: &'f [DataField<'e>],
     name: &'f str,
@@ -158,15 +159,15 @@ struct JsonGroup<'f, 'e> {
 impl serde::Serialize for JsonGroup<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let mut values = self.fields.iter().filter(|f| f.name.as_ref() == self.name);
         if self.count == 1 {
-            return match values.next() {
+            return match self.fields.first() {
                 Some(f) => JsonValue(&f.value).serialize(s),
                 None => s.serialize_unit(),
             };
         }
         let mut seq = s.serialize_seq(Some(self.count))?;
-        for f in values {
+        let values = self.fields.iter().filter(|f| f.name.as_ref() == self.name);
+        for f in values.take(self.count) {
             seq.serialize_element(&JsonValue(&f.value))?;
         }
         seq.end()
@@ -180,14 +181,15 @@ impl serde::Serialize for JsonData<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let fields = self.0;
-        // distinct names in first-seen order, with their counts; events have a handful of
-        // items, so a scan of the names seen so far (a map only for long payloads)
-        let mut names: Vec<(&str, usize)> = Vec::with_capacity(fields.len());
+        // distinct names in first-seen order, with their counts and first items; events
+        // have a handful of items, so a scan of the names seen so far (a map only for long
+        // payloads)
+        let mut names: Vec<(&str, usize, usize)> = Vec::with_capacity(fields.len());
         let mut index: HashMap<&str, usize> = HashMap::new();
-        for f in fields {
+        for (at, f) in fields.iter().enumerate() {
             let name = f.name.as_ref();
             let found = if fields.len() <= LINEAR_NAMES {
-                names.iter().position(|(n, _)| *n == name)
+                names.iter().position(|(n, _, _)| *n == name)
             } else {
                 index.get(name).copied()
             };
@@ -197,16 +199,16 @@ impl serde::Serialize for JsonData<'_, '_> {
                     if fields.len() > LINEAR_NAMES {
                         index.insert(name, names.len());
                     }
-                    names.push((name, 1));
+                    names.push((name, 1, at));
                 }
             }
         }
         let mut map = s.serialize_map(Some(names.len()))?;
-        for (name, count) in names {
+        for (name, count, first) in names {
             map.serialize_entry(
                 name,
                 &JsonGroup {
-                    fields,
+                    fields: &fields[first..],
                     name,
                     count,
                 },
