@@ -2,7 +2,7 @@
 //! random logs (proptest): same records, same fields, same unparsed lines, and the
 //! accounting invariant and losslessness on every input.
 
-use marslog::errlog::{Entry, ErrlogParser, RecordField};
+use marslog::errlog::{Entry, EntryBuf, ErrlogParser, RecordField, SegmentOutput};
 use marslog::TextEncoding;
 use proptest::prelude::*;
 
@@ -197,6 +197,24 @@ fn ours(buf: &[u8]) -> (Vec<OracleRecord>, Vec<u64>) {
     (recs, unparsed)
 }
 
+/// The segments' entries in order, their line numbers made the whole buffer's (every
+/// segment starts with an entry, so comparing with the sequential entries checks every
+/// segment's `lines_before`).
+fn absolute(segments: Vec<SegmentOutput<Vec<EntryBuf>>>) -> Vec<EntryBuf> {
+    let mut out = Vec::new();
+    for s in segments {
+        for mut e in s.value {
+            let position = match &mut e {
+                EntryBuf::Record(r) => &mut r.position,
+                EntryBuf::Unparsed(u) => &mut u.position,
+            };
+            position.line += s.lines_before;
+            out.push(e);
+        }
+    }
+    out
+}
+
 fn decode_all(buf: &[u8]) -> String {
     let s = TextEncoding::sniff(buf);
     s.encoding.decode(&buf[s.bom_len..]).into_owned()
@@ -353,7 +371,7 @@ proptest! {
         prop_assert_eq!(segments.len(), ranges.len());
         prop_assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
         prop_assert_eq!(ranges.last().map(|r| r.end), Some(buf.len()));
-        let got: Vec<_> = segments.into_iter().flatten().collect();
+        let got = absolute(segments);
         prop_assert_eq!(got, expect);
         prop_assert_eq!(stats, expect_entries.stats());
     }
@@ -385,7 +403,7 @@ fn segments_decide_utf8_or_windows_1252_like_the_whole_buffer() {
             TextEncoding::Utf8
         };
         assert_eq!(stats.encoding, expected_encoding);
-        assert_eq!(segments.into_iter().flatten().collect::<Vec<_>>(), expect);
+        assert_eq!(absolute(segments), expect);
         // the validated text is handed to the segments exactly when the input is UTF-8,
         // and gives every UTF-8 field as the decoded text
         let (checks, _) = parser.par_segments_sized(&buf, 4, 10_000, |entries| {
@@ -407,7 +425,7 @@ fn segments_decide_utf8_or_windows_1252_like_the_whole_buffer() {
             }
             (text.is_some(), fields)
         });
-        for (has_text, fields) in checks {
+        for (has_text, fields) in checks.into_iter().map(|s| s.value) {
             assert_eq!(has_text, bad_at.is_none());
             assert_eq!(fields > 0, bad_at.is_none());
         }

@@ -18,7 +18,9 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{
+    new_empty_array, Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow_buffer::NullBufferBuilder;
 use arrow_schema::{DataType, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
@@ -35,6 +37,13 @@ use crate::convert::{display_name, frames, Source};
 use crate::dict::DictColumn;
 use crate::errors::Error;
 use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
+
+/// Segments per thread for a large input (cut at record headers, see
+/// `ErrlogParser::par_segments`): threads that finish early take the ones left.
+const SEGMENTS_PER_THREAD: usize = 4;
+
+/// The index of the `line` column.
+const LINE: usize = 1;
 
 /// Inputs larger than this keep the years anchored on their first record (as the CLI does).
 pub const COLLECT_LIMIT: usize = 256 << 20;
@@ -344,8 +353,14 @@ fn build_columns(
     file: &str,
     threads: usize,
 ) -> Result<Pass, Error> {
+    // more segments than threads, so that a thread that finishes early takes another
+    let parts = if threads > 1 {
+        threads * SEGMENTS_PER_THREAD
+    } else {
+        1
+    };
     let (segments, stats) =
-        parser.par_segments(bytes, threads, |entries| build_segment(entries, file));
+        parser.par_segments(bytes, parts, |entries| build_segment(entries, file));
     let mut pass = Pass {
         batches: Vec::new(),
         unparsed: Vec::new(),
@@ -355,14 +370,39 @@ fn build_columns(
     };
     let mut last_time = None;
     for segment in segments {
-        let segment = segment?;
-        pass.batches.extend(segment.batches);
-        pass.unparsed.extend(segment.unparsed);
-        pass.first_year = pass.first_year.or(segment.first_year);
-        last_time = segment.last_time.or(last_time);
+        let lines_before = segment.lines_before;
+        let mut value = segment.value?;
+        if lines_before > 0 {
+            value.batches = (value.batches.into_iter())
+                .map(|batch| shift_lines(batch, lines_before))
+                .collect::<Result<_, _>>()?;
+            for u in &mut value.unparsed {
+                u.position.line += lines_before;
+            }
+        }
+        pass.batches.extend(value.batches);
+        pass.unparsed.extend(value.unparsed);
+        pass.first_year = pass.first_year.or(value.first_year);
+        last_time = value.last_time.or(last_time);
     }
     pass.last_time = last_time.flatten();
     Ok(pass)
+}
+
+/// `batch` with `lines` added to its line numbers (a segment's are counted from its start):
+/// in place, the column being the batch's own.
+fn shift_lines(batch: RecordBatch, lines: u64) -> Result<RecordBatch, Error> {
+    let (schema, mut columns, _) = batch.into_parts();
+    let column = std::mem::replace(&mut columns[LINE], new_empty_array(&DataType::Int64));
+    let numbers = column.as_primitive::<Int64Type>().clone();
+    // the batch's reference gone, `numbers` holds the only one: shifted where they are
+    drop(column);
+    let lines = lines as i64;
+    let shifted = numbers
+        .unary_mut(|l| l + lines)
+        .unwrap_or_else(|shared| shared.unary(|l| l + lines));
+    columns[LINE] = Arc::new(shifted);
+    RecordBatch::try_new(schema, columns).map_err(Error::internal)
 }
 
 fn build_segment(entries: &mut Entries<'_>, file: &str) -> Result<SegmentPass, Error> {

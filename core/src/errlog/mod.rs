@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 pub use grammar::LogTime;
 pub use logset::{classify_name as logset_name, discover, ErrlogFile, LogSet};
 #[doc(hidden)]
-pub use parallel::segment_ranges;
+pub use parallel::{segment_ranges, SegmentOutput};
 pub(crate) use reader::{is_header_line, YearState};
 pub use reader::{Entries, Stats, Utf8Text, YearPolicy};
 pub(crate) use record::timestamp_of;

@@ -8,8 +8,14 @@
 //! Invariants (checked against the sequential reader in `tests/errlog_parallel.rs`):
 //! * **Same entries.** Every entry has the position, year and fields the sequential
 //!   reader gives it, and the segments' entries, in order, are the sequential entries.
-//! * **Line numbers.** The physical lines of every segment are counted first (in
-//!   parallel), so each segment starts with its true line number.
+//! * **Line numbers.** Nothing is counted before the segments are read: each segment's
+//!   entries number its lines from 1, and its [`SegmentOutput::lines_before`] (the sum of
+//!   the earlier segments' lines, known once they are read) turns them into the buffer's
+//!   line numbers. A count first would be a pass over the whole buffer on its own.
+//! * **Encoding.** Text sniffed as UTF-8 is checked segment by segment, by the segment's
+//!   thread before reading it. If one is not valid UTF-8, the whole buffer is
+//!   Windows-1252, as for the sequential reader: every segment is read again as such (the
+//!   rare case costs one more pass).
 //! * **Years.** Years depend on every record before (a December → January rollover
 //!   advances them). A segment after the first starts from a provisional state: the year
 //!   of the file's first record and the month of the segment's own first header. That is
@@ -21,13 +27,14 @@
 //! * **Stats** are the sum over the segments, with the buffer's size and byte-order mark.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
 use super::reader::{header_month, Entries, Stats, YearState};
 use super::ErrlogParser;
 use crate::position::Position;
-use crate::text::{count_breaks, Lines, TextEncoding};
+use crate::text::{Lines, TextEncoding};
 
 /// Segments smaller than this are not worth a thread.
 const MIN_SEGMENT_BYTES: usize = 1 << 20;
@@ -39,13 +46,32 @@ const SNIFF_SAMPLE_BYTES: usize = 64 << 10;
 /// How far past a cut point to look for a header line before giving the cut up.
 const MAX_SEEK_BYTES: usize = 1 << 20;
 
-/// One segment: its bytes, the number of its first line, and the state it starts from.
+/// One segment: its bytes and the year state it starts from.
 #[derive(Debug, Clone, Copy)]
 struct Segment {
     start: usize,
     end: usize,
-    first_line: u64,
     years: YearState,
+}
+
+/// What reading one segment gave: `f`'s value, the segment's stats, the year state it
+/// ended in, and the number of its lines.
+struct Pass<T> {
+    value: T,
+    stats: Stats,
+    years: YearState,
+    lines: u64,
+}
+
+/// What [`ErrlogParser::par_segments`] returns for one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentOutput<T> {
+    /// What the caller's function returned for the segment.
+    pub value: T,
+    /// The number of lines of the buffer before the segment. The segment's entries
+    /// number its lines from 1; a line's number in the whole buffer is its number there
+    /// plus `lines_before`.
+    pub lines_before: u64,
 }
 
 impl ErrlogParser {
@@ -54,7 +80,9 @@ impl ErrlogParser {
     /// the whole buffer.
     ///
     /// The segments' entries, concatenated, are exactly what [`ErrlogParser::entries`]
-    /// yields, with the same positions and years (see the module invariants). `f` should
+    /// yields, with the same byte offsets, fields and years, and line numbers counted
+    /// from each segment's start: add [`SegmentOutput::lines_before`] to them for the
+    /// buffer's (see the module invariants). `f` should
     /// read its entries to the end (whatever it leaves is drained). It is called once per
     /// segment, and once more for a segment whose provisional year turned out wrong (a log
     /// spanning a New Year); only the last call's result is kept. Buffers under about
@@ -66,13 +94,20 @@ impl ErrlogParser {
     /// let line = "44B4\t3968\t10/21\t21:02:21.611\t71\tbackupasync.cpp(1184)\t\t\tNORMAL\tok\r\n";
     /// let log = line.repeat(100_000);
     /// let parser = ErrlogParser::new().with_year(2025);
-    /// let (counts, stats) = parser.par_segments(log.as_bytes(), 4, |entries| {
+    /// let (segments, stats) = parser.par_segments(log.as_bytes(), 4, |entries| {
     ///     entries.filter(|e| matches!(e, Entry::Record(_))).count()
     /// });
-    /// assert_eq!(counts.iter().sum::<usize>(), 100_000);
+    /// assert_eq!(segments.iter().map(|s| s.value).sum::<usize>(), 100_000);
     /// assert_eq!(stats.records, 100_000);
+    /// // one record per line: the second segment starts after the first one's records
+    /// assert_eq!(segments[1].lines_before, segments[0].value as u64);
     /// ```
-    pub fn par_segments<T, F>(&self, buf: &[u8], parts: usize, f: F) -> (Vec<T>, Stats)
+    pub fn par_segments<T, F>(
+        &self,
+        buf: &[u8],
+        parts: usize,
+        f: F,
+    ) -> (Vec<SegmentOutput<T>>, Stats)
     where
         T: Send,
         F: Fn(&mut Entries<'_>) -> T + Sync,
@@ -89,95 +124,101 @@ impl ErrlogParser {
         parts: usize,
         min_segment: usize,
         f: F,
-    ) -> (Vec<T>, Stats)
+    ) -> (Vec<SegmentOutput<T>>, Stats)
     where
         T: Send,
         F: Fn(&mut Entries<'_>) -> T + Sync,
     {
         // The encoding from the BOM or a sample. Text that looks like UTF-8 must be valid
-        // UTF-8 as a whole (else it is Windows-1252, as `TextEncoding::sniff` decides): the
-        // segments are checked in parallel below; they start after a line break, an ASCII
-        // byte, so they are valid one by one exactly when the whole is.
+        // UTF-8 as a whole (else it is Windows-1252, as `TextEncoding::sniff` decides): each
+        // segment checks its own bytes before reading them; segments start after a line
+        // break, an ASCII byte, so they are valid one by one exactly when the whole is.
         let sample_len = buf.len().min(SNIFF_SAMPLE_BYTES);
         let sniffed = TextEncoding::sniff_prefix(&buf[..sample_len], sample_len == buf.len());
-        let (mut encoding, bom) = (sniffed.encoding, sniffed.bom_len);
+        let (encoding, bom) = (sniffed.encoding, sniffed.bom_len);
         let check_utf8 = encoding == TextEncoding::Utf8 && sample_len < buf.len();
         // cut points do not depend on which 8-bit encoding it is
         let mut segments = self.cut(buf, encoding, bom, parts, min_segment);
-        let segments_ref = &segments;
-        // line numbers: count every segment's lines but the last, then add up
-        // (a small buffer was checked whole by the sniff: its text is taken again, cheaply)
-        let is_utf8 = encoding == TextEncoding::Utf8;
-        let checked: Vec<(u64, Result<&str, ()>)> = (0..segments.len())
-            .into_par_iter()
-            .map(|i| {
-                let s = segments_ref[i];
-                let last = i + 1 == segments_ref.len();
-                let lines = if last {
-                    0
-                } else {
-                    count_breaks(buf, encoding, s.start, s.end)
-                };
-                let text = if is_utf8 {
-                    simdutf8::basic::from_utf8(&buf[s.start..s.end]).map_err(drop)
-                } else {
-                    Err(())
-                };
-                (lines, text)
-            })
-            .collect();
-        if check_utf8 && checked.iter().any(|(_, text)| text.is_err()) {
-            encoding = TextEncoding::Windows1252;
-        }
-        let texts: Vec<Option<&str>> = checked
-            .iter()
-            .map(|(_, text)| match encoding {
-                TextEncoding::Utf8 => text.ok(),
-                _ => None,
-            })
-            .collect();
-        for i in 1..segments.len() {
-            segments[i].first_line = segments[i - 1].first_line + checked[i - 1].0;
-        }
-        let run = |i: usize, s: &Segment| -> (T, Stats, YearState) {
+        // set when a segment of text sniffed as UTF-8 is not: every segment is then
+        // read again as Windows-1252, and the segments not yet started skip their pass
+        let not_utf8 = AtomicBool::new(false);
+        let run = |s: &Segment, encoding: TextEncoding| -> Option<Pass<T>> {
+            let text = if encoding == TextEncoding::Utf8 {
+                match simdutf8::basic::from_utf8(&buf[s.start..s.end]) {
+                    Ok(text) => Some(text),
+                    Err(_) if check_utf8 => {
+                        not_utf8.store(true, Ordering::Relaxed);
+                        return None;
+                    }
+                    Err(_) => None,
+                }
+            } else {
+                None
+            };
+            if check_utf8 && encoding == TextEncoding::Utf8 && not_utf8.load(Ordering::Relaxed) {
+                return None;
+            }
             let mut entries = Entries::resume(
                 &buf[..s.end],
                 encoding,
                 s.start,
-                Position {
-                    byte: 0,
-                    line: s.first_line,
-                },
+                Position { byte: 0, line: 1 },
                 self.is_tolerant(),
                 s.years,
                 s.start > bom,
                 true,
             )
-            .with_utf8(texts[i]);
-            let out = f(&mut entries);
+            .with_utf8(text);
+            let value = f(&mut entries);
             entries.by_ref().for_each(drop);
-            (out, entries.stats(), entries.years())
+            Some(Pass {
+                value,
+                stats: entries.stats(),
+                years: entries.years(),
+                lines: entries.next_line_no() - 1,
+            })
         };
-        let mut results: Vec<(T, Stats, YearState)> = segments
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| run(i, s))
-            .collect();
+        let read_all = |encoding| -> Vec<Option<Pass<T>>> {
+            segments.par_iter().map(|s| run(s, encoding)).collect()
+        };
+        let mut encoding = encoding;
+        let mut passes = read_all(encoding);
+        if not_utf8.load(Ordering::Relaxed) {
+            encoding = TextEncoding::Windows1252;
+            passes = read_all(encoding);
+        }
+        // (a pass is skipped only while text sniffed as UTF-8 is found not to be)
+        let mut results: Vec<Pass<T>> = passes.into_iter().flatten().collect();
+        debug_assert_eq!(results.len(), segments.len());
         // years: redo, in order, every segment that did not start from the true state
         for i in 1..segments.len() {
-            let truth = results[i - 1].2;
+            let truth = results[i - 1].years;
             if !truth.continues_as(segments[i].years) {
                 segments[i].years = truth;
-                results[i] = run(i, &segments[i]);
+                if let Some(pass) = run(&segments[i], encoding) {
+                    results[i] = pass;
+                }
             }
         }
-        let mut stats = results[0].1;
+        let mut stats = results[0].stats;
         for r in &results[1..] {
-            stats.add(&r.1);
+            stats.add(&r.stats);
         }
         stats.bytes = buf.len() as u64;
         stats.bom_len = bom as u8;
-        (results.into_iter().map(|r| r.0).collect(), stats)
+        let mut lines_before = 0;
+        let outputs = results
+            .into_iter()
+            .map(|r| {
+                let out = SegmentOutput {
+                    value: r.value,
+                    lines_before,
+                };
+                lines_before += r.lines;
+                out
+            })
+            .collect();
+        (outputs, stats)
     }
 
     /// Cut `buf` into at most `parts` segments that start at header lines.
@@ -193,7 +234,6 @@ impl ErrlogParser {
         let whole = |end| Segment {
             start: bom,
             end,
-            first_line: 1,
             years: first,
         };
         let body = buf.len() - bom;
@@ -223,12 +263,7 @@ impl ErrlogParser {
                 Some(year) => YearState::continuing(self.year_policy(), year, month),
                 None => first,
             };
-            segments.push(Segment {
-                start,
-                end,
-                first_line: 0,
-                years,
-            });
+            segments.push(Segment { start, end, years });
         }
         segments
     }

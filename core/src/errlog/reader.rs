@@ -278,9 +278,9 @@ impl<'a> Entries<'a> {
         self
     }
 
-    /// The input's text when it is UTF-8 and was validated as a whole before the read
-    /// (as [`ErrlogParser::par_segments`](super::ErrlogParser::par_segments) does): every
-    /// record's UTF-8 fields are slices of it. `None` for other encodings and for the
+    /// The input's text when it is UTF-8 and was validated before the read (as
+    /// [`ErrlogParser::par_segments`](super::ErrlogParser::par_segments) validates each
+    /// segment's): every record's UTF-8 fields are slices of it. `None` for other encodings and for the
     /// sequential reader.
     pub fn utf8_text(&self) -> Option<Utf8Text<'a>> {
         self.utf8
