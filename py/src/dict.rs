@@ -13,8 +13,10 @@
 //!   polars) as the Arrow C stream interface allows.
 //! * A value's text is exactly what a `utf8` column would hold (the same `push_*` calls as
 //!   [`crate::arrow::StrColumn`]), so the values read back are unchanged.
-//! * Lookups try the previous row's value first (runs are the common case), then, for
-//!   numeric ids, a small direct-mapped cache, then a hash map.
+//! * Lookups try the previous row's value first (runs are the common case), then a small
+//!   direct-mapped cache, then a hash map. Numeric ids are cached by value; texts of up
+//!   to 16 bytes by a [`ShortText`], which equals another exactly when the texts are
+//!   equal, so neither the previous-value check nor the cache compares bytes in memory.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,8 +30,70 @@ use foldhash::fast::RandomState;
 
 use crate::arrow::{hex_text, TextColumn};
 
-/// Entries of the numeric-id cache (a power of two).
+/// Entries of the numeric-id and short-text caches (a power of two).
 const ID_CACHE: usize = 64;
+
+/// A text of at most 16 bytes held in registers: its length and two words that cover
+/// every byte (the first and last 8 bytes, or 4, overlapping; for 1 to 3 bytes, the
+/// first, middle and last). Two texts have equal `ShortText`s exactly when they are equal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortText {
+    head: u64,
+    tail: u64,
+    len: usize,
+}
+
+impl ShortText {
+    /// No text has this value (the cache's empty slot).
+    const EMPTY: ShortText = ShortText {
+        head: 0,
+        tail: 0,
+        len: usize::MAX,
+    };
+
+    #[inline]
+    fn of(b: &[u8]) -> Option<ShortText> {
+        let n = b.len();
+        let word = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok());
+        let half = |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok());
+        let (head, tail) = match n {
+            0 => (0, 0),
+            1..=3 => {
+                let bytes = u32::from_le_bytes([b[0], b[n / 2], b[n - 1], 0]);
+                (u64::from(bytes), 0)
+            }
+            4..=8 => (
+                u64::from(u32::from_le_bytes(half(0)?)),
+                u64::from(u32::from_le_bytes(half(n - 4)?)),
+            ),
+            9..=16 => (
+                u64::from_le_bytes(word(0)?),
+                u64::from_le_bytes(word(n - 8)?),
+            ),
+            _ => return None,
+        };
+        Some(ShortText { head, tail, len: n })
+    }
+
+    /// The cache slot.
+    #[inline]
+    fn slot(&self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 58) as usize % ID_CACHE
+    }
+}
+
+/// What the previous row's value was, besides its key.
+#[derive(Clone, Copy)]
+enum Previous {
+    /// A numeric id (its text compares with the number).
+    Id(u64),
+    /// A text of at most 16 bytes.
+    Short(ShortText),
+    /// A longer text (compared with the dictionary's text of the key).
+    Long,
+}
 
 /// A dictionary-encoded `utf8` column (see the module docs).
 pub struct DictColumn {
@@ -37,11 +101,12 @@ pub struct DictColumn {
     nulls: NullBufferBuilder,
     values: StringBuilder,
     index: HashMap<Box<str>, i32, RandomState>,
-    /// The key of the previous row's value, and its number for ids (text values compare
-    /// with the dictionary's text of the key).
-    last: Option<(i32, Option<u64>)>,
+    /// The key of the previous row's value, and what that value was.
+    last: Option<(i32, Previous)>,
     /// Numeric id -> key, direct-mapped by the id's low bits: `(id + 1, key)`, 0 empty.
     ids: [(u64, i32); ID_CACHE],
+    /// Short text -> key, direct-mapped by [`ShortText::slot`].
+    shorts: [(ShortText, i32); ID_CACHE],
     rows: usize,
 }
 
@@ -55,6 +120,7 @@ impl DictColumn {
             index: HashMap::default(),
             last: None,
             ids: [(0, 0); ID_CACHE],
+            shorts: [(ShortText::EMPTY, 0); ID_CACHE],
             rows,
         }
     }
@@ -91,7 +157,7 @@ impl DictColumn {
     /// [`crate::arrow::StrColumn::push_hex`] writes).
     #[inline]
     pub fn push_hex(&mut self, value: u64, min_digits: usize) {
-        if let Some((k, Some(last))) = self.last {
+        if let Some((k, Previous::Id(last))) = self.last {
             if last == value {
                 self.push_key(k);
                 return;
@@ -106,7 +172,7 @@ impl DictColumn {
                 k
             }
         };
-        self.last = Some((k, Some(value)));
+        self.last = Some((k, Previous::Id(value)));
         self.push_key(k);
     }
 
@@ -125,14 +191,34 @@ impl DictColumn {
 impl TextColumn for DictColumn {
     #[inline]
     fn push_str(&mut self, text: &str) {
-        if let Some((k, None)) = self.last {
+        if let Some(short) = ShortText::of(text.as_bytes()) {
+            if let Some((k, Previous::Short(last))) = self.last {
+                if last == short {
+                    self.push_key(k);
+                    return;
+                }
+            }
+            let slot = short.slot();
+            let k = match self.shorts[slot] {
+                (cached, k) if cached == short => k,
+                _ => {
+                    let k = self.key_of(text);
+                    self.shorts[slot] = (short, k);
+                    k
+                }
+            };
+            self.last = Some((k, Previous::Short(short)));
+            self.push_key(k);
+            return;
+        }
+        if let Some((k, Previous::Long)) = self.last {
             if self.text_of(k) == text.as_bytes() {
                 self.push_key(k);
                 return;
             }
         }
         let k = self.key_of(text);
-        self.last = Some((k, None));
+        self.last = Some((k, Previous::Long));
         self.push_key(k);
     }
 

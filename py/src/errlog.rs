@@ -141,6 +141,22 @@ impl DayCache {
     }
 }
 
+/// True when `p` is 16 bytes, none of them a lower-case letter nor above ASCII (the
+/// column's form of a pointer whose digits were validated), eight at a time.
+#[inline]
+fn is_upper_hex16(p: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Ok(p) = <&[u8; 16]>::try_from(p) else {
+        return false;
+    };
+    // a byte below 0x80 gets its high bit from `+ 0x1F` exactly when it is ≥ 0x61 (`a`);
+    // no carry leaves a byte below 0x80, and a byte at or above it is caught by `w` itself
+    let lower_or_high = |w: u64| (w | w.wrapping_add(0x1F1F_1F1F_1F1F_1F1F)) & HIGH;
+    let (a, b) = p.split_at(8);
+    let word = |h: &[u8]| u64::from_le_bytes(h.try_into().unwrap_or([0xFF; 8]));
+    lower_or_high(word(a)) | lower_or_high(word(b)) == 0
+}
+
 /// Batches end at [`BATCH_ROWS`] rows or when their records reach this many bytes of input
 /// (so that no text column of a batch reaches 2 GiB, 32-bit offsets).
 const BATCH_RAW_BYTES: usize = 512 << 20;
@@ -195,7 +211,7 @@ impl Builders {
             None => self.pointer.push_null(),
             // 16 upper-case digits as written are already the column's form
             Some(p) => match as_text(p) {
-                Some(p) if p.len() == 16 && !p.bytes().any(|b| b.is_ascii_lowercase()) => {
+                Some(p) if is_upper_hex16(p.as_bytes()) => {
                     self.pointer.push_str(p);
                 }
                 _ => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),

@@ -180,6 +180,53 @@ def test_dictionary_columns_hold_the_values_as_written(tmp_path: Path, encoding:
     assert frame.filter(pl.col("pid") == "12345").height == sum(r[0] == "12345" for r in rows)
 
 
+@pytest.mark.parametrize(
+    ("written", "column"),
+    [
+        ("000000001A1373E0", "000000001A1373E0"),
+        ("000000001a1373e0", "000000001A1373E0"),
+        ("0000000A1b2C3d4E", "0000000A1B2C3D4E"),
+        ("a000000000000000", "A000000000000000"),
+        ("000000000000000f", "000000000000000F"),
+        ("F", "000000000000000F"),
+        ("12ab", "00000000000012AB"),
+    ],
+)
+def test_pointers_read_as_sixteen_upper_case_digits(
+    tmp_path: Path, written: str, column: str
+) -> None:
+    """A pointer is written as 16 upper-case digits whatever its case and width (the
+    CLI's JSON form), in the column and in a record."""
+    line = f"1A2C\t0F3C\t03/14\t08:00:00.000\t71\tx.cpp(1)\t[{written}]\t\tNORMAL\tm\r\n"
+    path = tmp_path / "p.errlog"
+    path.write_bytes(line.encode() * 3)
+    log = marslog.read_errlog(path, year=2026)
+    assert log.to_arrow().column("pointer").to_pylist() == [column] * 3
+    assert log[0].pointer == column
+
+
+def test_short_dictionary_texts_are_told_apart_at_every_byte(tmp_path: Path) -> None:
+    """Texts of up to 16 bytes are compared as words (first and last bytes, overlapping):
+    texts of every length from 0 to 18 that differ in one byte only, at every position,
+    in an order that mixes runs, returns and cache-slot collisions, read back as written."""
+    values = [""]
+    for n in range(1, 19):
+        values.append("a" * n)
+        values += ["a" * k + "b" + "a" * (n - k - 1) for k in range(n)]
+    order = [values[(i * 7919) % len(values)] for i in range(3 * len(values))]
+    order += [v for v in values for _ in range(2)]  # runs
+    rows = [(c5, src or "s") for c5, src in zip(order, reversed(order))]
+    text = "".join(
+        f"1A2C\t0F3C\t03/14\t08:00:00.000\t{c5}\t{src}({i})\t\t\tNORMAL\tm\r\n"
+        for i, (c5, src) in enumerate(rows)
+    )
+    path = tmp_path / "short.errlog"
+    path.write_text(text, encoding="utf-8", newline="")
+    t = decoded(marslog.read_errlog(path, year=2026).to_arrow())
+    assert t.column("column5").to_pylist() == [c5 for c5, _ in rows]
+    assert t.column("source").to_pylist() == [src for _, src in rows]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
 def test_reading_in_segments_matches_one_thread(tmp_path: Path, encoding: str) -> None:
     """A file large enough to be cut into segments, spanning a New Year (a rollover and a
