@@ -13,7 +13,6 @@
 //!   `task_id` and `severity` take few distinct values and are dictionary-encoded, one
 //!   dictionary per batch ([`crate::dict`]): the same values, 4 bytes per row.
 
-use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
@@ -141,6 +140,24 @@ impl DayCache {
     }
 }
 
+/// Append `field` of `r` to `column`: a slice of the validated UTF-8 input's text, else
+/// decoded (or a null when the record has no such field).
+#[inline(always)]
+fn push_field(
+    column: &mut impl TextColumn,
+    r: &Record<'_>,
+    field: RecordField,
+    utf8: Option<Utf8Text<'_>>,
+) {
+    match r.field_bytes(field) {
+        None => column.push_null(),
+        Some(bytes) => match utf8.and_then(|t| t.get(bytes)) {
+            Some(text) => column.push_str(text),
+            None => column.push_str(&r.encoding().decode(bytes)),
+        },
+    }
+}
+
 /// True when `p` is 16 bytes, none of them a lower-case letter nor above ASCII (the
 /// column's form of a pointer whose digits were validated), eight at a time.
 #[inline]
@@ -206,29 +223,19 @@ impl Builders {
         self.pid.push_hex(u64::from(r.pid()), 4);
         self.tid.push_hex(u64::from(r.tid()), 4);
         self.source_line.push(i64::from(r.source_line()));
-        let as_text = |bytes: &[u8]| utf8.and_then(|t| t.get(bytes));
         match r.field_bytes(RecordField::Pointer) {
             None => self.pointer.push_null(),
             // 16 upper-case digits as written are already the column's form
-            Some(p) => match as_text(p) {
-                Some(p) if is_upper_hex16(p.as_bytes()) => {
-                    self.pointer.push_str(p);
-                }
+            Some(p) => match utf8.and_then(|t| t.get(p)) {
+                Some(p) if is_upper_hex16(p.as_bytes()) => self.pointer.push_str(p),
                 _ => self.pointer.push_hex(r.pointer().unwrap_or_default(), 16),
             },
         }
-        // a text field: a slice of the validated UTF-8 input, else decoded
-        let text = |field: RecordField| {
-            r.field_bytes(field).map(|bytes| {
-                as_text(bytes).map_or_else(|| r.encoding().decode(bytes), Cow::Borrowed)
-            })
-        };
-        self.column5.push_opt(text(RecordField::Column5).as_deref());
-        self.source.push_opt(text(RecordField::Source).as_deref());
-        self.task_id.push_opt(text(RecordField::TaskId).as_deref());
-        self.severity
-            .push_opt(text(RecordField::Severity).as_deref());
-        self.message.push_opt(text(RecordField::Message).as_deref());
+        push_field(&mut self.column5, r, RecordField::Column5, utf8);
+        push_field(&mut self.source, r, RecordField::Source, utf8);
+        push_field(&mut self.task_id, r, RecordField::TaskId, utf8);
+        push_field(&mut self.severity, r, RecordField::Severity, utf8);
+        push_field(&mut self.message, r, RecordField::Message, utf8);
     }
 
     /// True when the batch should end before the next record.

@@ -89,17 +89,10 @@ fn bytes_at_least(x: u64, lo: u8) -> u64 {
     x.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH
 }
 
-/// True when all 8 bytes of `w` are ASCII hex digits (SWAR: no carries cross bytes
-/// because every byte is below 0x80 before the additions).
+/// True when all 8 bytes of `w` are ASCII hex digits.
 #[inline(always)]
 fn all_hex(w: u64) -> bool {
-    if w & HIGH != 0 {
-        return false;
-    }
-    let folded = w | (ONES * 0x20);
-    let digit = bytes_at_least(w, b'0') & !bytes_at_least(w, b'9' + 1);
-    let letter = bytes_at_least(folded, b'a') & !bytes_at_least(folded, b'f' + 1);
-    (digit | letter) == HIGH
+    hex_bytes(w) == HIGH
 }
 
 #[inline(always)]
@@ -140,9 +133,56 @@ fn hex8_value(w: u64) -> u32 {
     ((x | (x >> 16)) & 0xFFFF_FFFF) as u32
 }
 
+/// The high bit of each byte of `w` set where the byte is an ASCII hex digit. Exact up to
+/// the first byte at or above 0x80 (whose carries reach only the bytes after it), which is
+/// all [`leading`] needs.
+#[inline(always)]
+fn hex_bytes(w: u64) -> u64 {
+    let folded = w | (ONES * 0x20);
+    let digit = bytes_at_least(w, b'0') & !bytes_at_least(w, b'9' + 1);
+    let letter = bytes_at_least(folded, b'a') & !bytes_at_least(folded, b'f' + 1);
+    (digit | letter) & !w & HIGH
+}
+
+/// The high bit of each byte of `w` set where the byte is an ASCII upper-case letter
+/// (exact up to the first byte at or above 0x80, as [`hex_bytes`]).
+#[inline(always)]
+fn upper_bytes(w: u64) -> u64 {
+    bytes_at_least(w, b'A') & !bytes_at_least(w, b'Z' + 1) & !w & HIGH
+}
+
+/// How many of the first bytes of a word have their bit set in `mask` (0 to 8).
+#[inline(always)]
+fn leading(mask: u64) -> usize {
+    ((!mask & HIGH).trailing_zeros() / 8) as usize
+}
+
 /// A run of 1 to 8 hex digits at `k` followed by a TAB: (value, position of the TAB).
 #[inline(always)]
 fn hex_then_tab(s: &[u8], k: usize) -> Option<(u32, usize)> {
+    let Some(w) = s.get(k..k + 8) else {
+        return hex_then_tab_bytes(s, k);
+    };
+    let w = word(w.try_into().ok()?);
+    let n = leading(hex_bytes(w));
+    let tab = match n {
+        0 => return None,
+        8 => s.get(k + 8) == Some(&b'\t'),
+        _ => (w >> (8 * n)) as u8 == b'\t',
+    };
+    if !tab {
+        return None;
+    }
+    // the digits moved to the top of the word, '0's below them (the leading digits)
+    let digits = match n {
+        8 => w,
+        _ => (w << (8 * (8 - n))) | ((ONES * u64::from(b'0')) >> (8 * n)),
+    };
+    Some((hex8_value(digits), k + n))
+}
+
+/// [`hex_then_tab`] byte by byte, near the end of the text.
+fn hex_then_tab_bytes(s: &[u8], k: usize) -> Option<(u32, usize)> {
     let mut v = 0u32;
     let mut n = 0;
     while n < 8 {
@@ -154,6 +194,27 @@ fn hex_then_tab(s: &[u8], k: usize) -> Option<(u32, usize)> {
         n += 1;
     }
     (n > 0 && s.get(k + n) == Some(&b'\t')).then_some((v, k + n))
+}
+
+/// The end of the run of upper-case letters at `k`, looking at no more than 24 of them
+/// (a severity is at most 16).
+#[inline(always)]
+fn upper_run(s: &[u8], start: usize) -> usize {
+    let mut k = start;
+    while k - start < 24 {
+        let Some(w) = s.get(k..k + 8) else {
+            while s.get(k).is_some_and(u8::is_ascii_uppercase) {
+                k += 1;
+            }
+            return k;
+        };
+        let n = leading(upper_bytes(word(w.try_into().unwrap_or(&[0; 8]))));
+        k += n;
+        if n < 8 {
+            break;
+        }
+    }
+    k
 }
 
 /// The position of the first TAB or NUL at or after `k` (a short field's end: cheaper than
@@ -328,10 +389,7 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
     };
     // severity: 2 to 16 upper-case letters, then a TAB or the end of the line
     let sev_start = k + 1;
-    let mut k = sev_start;
-    while s.get(k).is_some_and(u8::is_ascii_uppercase) {
-        k += 1;
-    }
+    let k = upper_run(s, sev_start);
     if !(2..=16).contains(&(k - sev_start)) {
         return None;
     }
@@ -404,6 +462,10 @@ mod tests {
             "180C\t280C\t06/01\t20:55:45.690\t09\teverettexception.cpp(761)\t\t\tCRITICAL",
             "180C\t280C\t06/01\t20:55:45.6\t\tx(7)\t\t\tNORMAL\t",
             "1\t2\t12/31\t23:59:60.123456789\t71\ta b.cpp(123456789)\t[F]\t\tFATAL\tmessage\twith tab",
+            // 8 digits (the whole word), lower case; the longest severity, then the end
+            "12345678\tabcdef01\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tABCDEFGHIJKLMNOP\tm",
+            "0\tFfFfFfF\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tABCDEFGHIJKLMNOP",
+            "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tAB",
         ];
         for line in lines {
             assert!(
@@ -494,6 +556,10 @@ mod tests {
             "1\t2\t10/21\t21:02:21.611\t71\t(1)\t\t\tNORMAL\tm",
             "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tN\tm",
             "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMALNORMALNORMAL\tm",
+            "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tABCDEFGHIJKLMNOPQ\tm",
+            "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tABCDEFGHIJKLMNOPQRSTUVWXYZABCD",
+            "1\t2\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMAL\u{e9}\tm",
+            "1\t12345678\u{e9}\t10/21\t21:02:21.611\t71\ta.cpp(1)\t\t\tNORMAL\tm",
             "1\t2\t10/21\t21:02:21.611\t7 1\ta.cpp(1)\t\t\tNORMAL\tm",
         ];
         for line in bad {
