@@ -234,6 +234,7 @@ impl<'a> Record<'a> {
     /// for callers that copy text without decoding it, such as Arrow column builders:
     /// for UTF-8 input they are valid UTF-8, because fields end on ASCII separators.
     /// `None` for an empty pointer or task column.
+    #[inline]
     pub fn field_bytes(&self, field: RecordField) -> Option<&'a [u8]> {
         let range = match field {
             RecordField::Column5 => self.header.column5,
