@@ -15,7 +15,7 @@
 //!   [`crate::arrow::StrColumn`]), so the values read back are unchanged.
 //! * Lookups try the previous row's value first (runs are the common case), then a small
 //!   direct-mapped cache, then a hash map. Numeric ids are cached by value; texts of up
-//!   to 16 bytes by a [`ShortText`], which equals another exactly when the texts are
+//!   to 16 bytes by a `ShortText`, which equals another exactly when the texts are
 //!   equal, so neither the previous-value check nor the cache compares bytes in memory.
 
 use std::collections::HashMap;
