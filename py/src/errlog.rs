@@ -437,9 +437,10 @@ fn build_segment(entries: &mut Entries<'_>, file: &str) -> Result<SegmentPass, E
     for e in entries {
         match e {
             Entry::Record(r) => {
+                // kept for the segment's last time, pushed from where it is kept
+                let r = last.insert(r);
                 first_year.get_or_insert(r.year());
-                builders.push(&r, utf8);
-                last = Some(r);
+                builders.push(r, utf8);
                 if builders.full() {
                     batches.push(builders.finish(file)?);
                 }
