@@ -15,7 +15,7 @@
 //!   [`crate::arrow::StrColumn`]), so the values read back are unchanged.
 //! * Lookups try the previous row's value first (runs are the common case), then a small
 //!   direct-mapped cache, then a hash map. Numeric ids are cached by value; texts of up
-//!   to 16 bytes by a `ShortText`, which equals another exactly when the texts are
+//!   to 24 bytes by a `ShortText`, which equals another exactly when the texts are
 //!   equal, so neither the previous-value check nor the cache compares bytes in memory.
 
 use std::collections::HashMap;
@@ -33,12 +33,14 @@ use crate::arrow::{hex_text, TextColumn};
 /// Entries of the numeric-id and short-text caches (a power of two).
 const ID_CACHE: usize = 64;
 
-/// A text of at most 16 bytes held in registers: its length and two words that cover
-/// every byte (the first and last 8 bytes, or 4, overlapping; for 1 to 3 bytes, the
-/// first, middle and last). Two texts have equal `ShortText`s exactly when they are equal.
+/// A text of at most 24 bytes held in registers: its length and three words that cover
+/// every byte (the first, second and last 8 bytes, or the first and last 4, overlapping;
+/// for 1 to 3 bytes, the first, middle and last). Two texts have equal `ShortText`s
+/// exactly when they are equal.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct ShortText {
     head: u64,
+    mid: u64,
     tail: u64,
     len: usize,
 }
@@ -47,6 +49,7 @@ impl ShortText {
     /// No text has this value (the cache's empty slot).
     const EMPTY: ShortText = ShortText {
         head: 0,
+        mid: 0,
         tail: 0,
         len: usize::MAX,
     };
@@ -56,30 +59,42 @@ impl ShortText {
         let n = b.len();
         let word = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok());
         let half = |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok());
-        let (head, tail) = match n {
-            0 => (0, 0),
+        let (head, mid, tail) = match n {
+            0 => (0, 0, 0),
             1..=3 => {
                 let bytes = u32::from_le_bytes([b[0], b[n / 2], b[n - 1], 0]);
-                (u64::from(bytes), 0)
+                (u64::from(bytes), 0, 0)
             }
             4..=8 => (
                 u64::from(u32::from_le_bytes(half(0)?)),
+                0,
                 u64::from(u32::from_le_bytes(half(n - 4)?)),
             ),
             9..=16 => (
                 u64::from_le_bytes(word(0)?),
+                0,
+                u64::from_le_bytes(word(n - 8)?),
+            ),
+            17..=24 => (
+                u64::from_le_bytes(word(0)?),
+                u64::from_le_bytes(word(8)?),
                 u64::from_le_bytes(word(n - 8)?),
             ),
             _ => return None,
         };
-        Some(ShortText { head, tail, len: n })
+        Some(ShortText {
+            head,
+            mid,
+            tail,
+            len: n,
+        })
     }
 
     /// The cache slot.
     #[inline]
     fn slot(&self) -> usize {
-        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mixed = self.head ^ self.mid.rotate_left(17) ^ self.tail.rotate_left(29);
+        let mixed = (mixed ^ self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (mixed >> 58) as usize % ID_CACHE
     }
 }
@@ -89,7 +104,7 @@ impl ShortText {
 enum Previous {
     /// A numeric id (its text compares with the number).
     Id(u64),
-    /// A text of at most 16 bytes.
+    /// A text of at most 24 bytes.
     Short(ShortText),
     /// A longer text (compared with the dictionary's text of the key).
     Long,

@@ -206,11 +206,11 @@ def test_pointers_read_as_sixteen_upper_case_digits(
 
 
 def test_short_dictionary_texts_are_told_apart_at_every_byte(tmp_path: Path) -> None:
-    """Texts of up to 16 bytes are compared as words (first and last bytes, overlapping):
-    texts of every length from 0 to 18 that differ in one byte only, at every position,
+    """Texts of up to 24 bytes are compared as words (first, second and last, overlapping):
+    texts of every length from 0 to 26 that differ in one byte only, at every position,
     in an order that mixes runs, returns and cache-slot collisions, read back as written."""
     values = [""]
-    for n in range(1, 19):
+    for n in range(1, 27):
         values.append("a" * n)
         values += ["a" * k + "b" + "a" * (n - k - 1) for k in range(n)]
     order = [values[(i * 7919) % len(values)] for i in range(3 * len(values))]
