@@ -37,8 +37,8 @@ use crate::dict::DictColumn;
 use crate::errors::Error;
 use crate::records::{py_repr, PyRecord, PyStats, PyUnparsed};
 
-/// Segments per thread for a large input (cut at record headers, see
-/// `ErrlogParser::par_segments`): threads that finish early take the ones left.
+/// Segments per thread for a large input read on the whole pool (cut at record headers,
+/// see `ErrlogParser::par_segments`): threads that finish early take the ones left.
 const SEGMENTS_PER_THREAD: usize = 4;
 
 /// The index of the `line` column.
@@ -376,11 +376,13 @@ fn build_columns(
     file: &str,
     threads: usize,
 ) -> Result<Pass, Error> {
-    // more segments than threads, so that a thread that finishes early takes another
-    let parts = if threads > 1 {
+    // More segments than threads, so that a thread that finishes early takes another; but
+    // the segments run on rayon's global pool, so with fewer `threads` than the pool has,
+    // their number is what keeps the read to `threads` threads.
+    let parts = if threads > 1 && threads >= rayon::current_num_threads() {
         threads * SEGMENTS_PER_THREAD
     } else {
-        1
+        threads
     };
     let (segments, stats) =
         parser.par_segments(bytes, parts, |entries| build_segment(entries, file));

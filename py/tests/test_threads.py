@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -174,3 +176,30 @@ def test_other_threads_run_while_reading(
         stop.set()
         th.join()
     assert during > 5, "the spinning thread did not run while the file was read"
+
+
+def test_threads_bounds_the_segments_of_a_read(tmp_path: Path) -> None:
+    """`threads=k` with a larger pool reads in at most k segments, so at most k threads
+    work at once; with the whole pool, more segments than threads (each segment ends a
+    batch, which makes the count visible). Run in a child process with an 8-thread pool."""
+    path = tmp_path / "big.errlog"
+    block = "".join(
+        LINE.format(m=0, s=(i // 1000) % 60, ms=i % 1000, n=i) for i in range(1000)
+    ).encode()
+    path.write_bytes(block * 60)  # ~12 MB, 60,000 records: one batch each segment
+    code = (
+        "import sys, marslog\n"
+        "t = marslog.read_errlog(sys.argv[1], year=2026, threads=int(sys.argv[2])).to_arrow()\n"
+        "print(t.num_rows, t.column('line').num_chunks)\n"
+    )
+    env = {**os.environ, "RAYON_NUM_THREADS": "8"}
+    chunks = {}
+    for threads in (2, 8):
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path), str(threads)],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.split()
+        assert int(out[0]) == 60_000
+        chunks[threads] = int(out[1])
+    assert chunks[2] <= 2
+    assert chunks[8] > 8

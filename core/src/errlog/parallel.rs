@@ -84,8 +84,10 @@ impl ErrlogParser {
     /// from each segment's start: add [`SegmentOutput::lines_before`] to them for the
     /// buffer's (see the module invariants). `f` should
     /// read its entries to the end (whatever it leaves is drained). It is called once per
-    /// segment, and once more for a segment whose provisional year turned out wrong (a log
-    /// spanning a New Year); only the last call's result is kept. Buffers under about
+    /// segment, once more for a segment whose provisional year turned out wrong (a log
+    /// spanning a New Year), and once more for every segment when text sniffed as UTF-8
+    /// turns out not to be (read again as Windows-1252); only the last call's result is
+    /// kept. Buffers under about
     /// 1 MiB per part are read in fewer parts, down to one.
     ///
     /// ```
