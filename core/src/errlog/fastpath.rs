@@ -89,12 +89,6 @@ fn bytes_at_least(x: u64, lo: u8) -> u64 {
     x.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH
 }
 
-/// True when all 8 bytes of `w` are ASCII hex digits.
-#[inline(always)]
-fn all_hex(w: u64) -> bool {
-    hex_bytes(w) == HIGH
-}
-
 #[inline(always)]
 fn word(b: &[u8; 8]) -> u64 {
     u64::from_le_bytes(*b)
@@ -134,8 +128,9 @@ fn hex8_value(w: u64) -> u32 {
 }
 
 /// The high bit of each byte of `w` set where the byte is an ASCII hex digit. Exact up to
-/// the first byte at or above 0x80 (whose carries reach only the bytes after it), which is
-/// all [`leading`] needs.
+/// the first byte at or above 0x80 (whose carries reach only the bytes after it, and whose
+/// own bit is clear), which is all [`leading`] needs; `HIGH` exactly when all 8 bytes are
+/// hex digits.
 #[inline(always)]
 fn hex_bytes(w: u64) -> u64 {
     let folded = w | (ONES * 0x20);
@@ -351,8 +346,9 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
             let n = match s.get(k + 1..k + 19) {
                 Some(p)
                     if p[16] == b']'
-                        && all_hex(word(p[..8].try_into().ok()?))
-                        && all_hex(word(p[8..16].try_into().ok()?)) =>
+                        && hex_bytes(word(p[..8].try_into().ok()?))
+                            & hex_bytes(word(p[8..16].try_into().ok()?))
+                            == HIGH =>
                 {
                     16
                 }
@@ -377,12 +373,14 @@ pub(crate) fn header_fast(s: &[u8], line_len: usize) -> Option<Header> {
         (None, k)
     } else {
         let g: &[u8; 37] = s.get(k..k + 37)?.try_into().ok()?;
-        let hex = all_hex(word(g[0..8].try_into().ok()?))
-            && all_hex(half(g[9..13].try_into().ok()?) | half(g[14..18].try_into().ok()?) << 32)
-            && all_hex(half(g[19..23].try_into().ok()?) | half(g[24..28].try_into().ok()?) << 32)
-            && all_hex(word(g[28..36].try_into().ok()?));
-        if !hex || g[8] != b'-' || g[13] != b'-' || g[18] != b'-' || g[23] != b'-' || g[36] != b'\t'
-        {
+        // the 32 digits as four words, and the four dashes and the TAB as one: no branch
+        // until the end
+        let digits = hex_bytes(word(g[0..8].try_into().ok()?))
+            & hex_bytes(half(g[9..13].try_into().ok()?) | half(g[14..18].try_into().ok()?) << 32)
+            & hex_bytes(half(g[19..23].try_into().ok()?) | half(g[24..28].try_into().ok()?) << 32)
+            & hex_bytes(word(g[28..36].try_into().ok()?));
+        let separators = u64::from_le_bytes([g[8], g[13], g[18], g[23], g[36], 0, 0, 0]);
+        if digits != HIGH || separators != u64::from_le_bytes(*b"----\t\0\0\0") {
             return None;
         }
         (Some(Rel::new(k, k + 36)), k + 36)
