@@ -14,9 +14,9 @@
 //! * A value's text is exactly what a `utf8` column would hold (the same `push_*` calls as
 //!   [`crate::arrow::StrColumn`]), so the values read back are unchanged.
 //! * Lookups try the previous row's value first (runs are the common case), then a small
-//!   direct-mapped cache, then a hash map. Numeric ids are cached by value; texts of up
-//!   to 24 bytes by a `ShortText`, which equals another exactly when the texts are
-//!   equal, so neither the previous-value check nor the cache compares bytes in memory.
+//!   direct-mapped cache, then a hash map. Numeric ids and texts of up to 24 bytes are
+//!   known by a `Tag`, which equals another exactly when the values are equal, so neither
+//!   the previous-value check nor the cache compares bytes in memory.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,32 +30,56 @@ use foldhash::fast::RandomState;
 
 use crate::arrow::{hex_text, TextColumn};
 
-/// Entries of the numeric-id and short-text caches (a power of two).
+/// Entries of the tag cache (a power of two).
 const ID_CACHE: usize = 64;
 
-/// A text of at most 24 bytes held in registers: its length and three words that cover
-/// every byte (the first, second and last 8 bytes, or the first and last 4, overlapping;
-/// for 1 to 3 bytes, the first, middle and last). Two texts have equal `ShortText`s
-/// exactly when they are equal.
+/// A value known without its text, held in registers: two values with equal tags have
+/// equal texts.
+///
+/// A text of at most 24 bytes is its length and three words that cover every byte (the
+/// first, second and last 8 bytes, or the first and last 4, overlapping; for 1 to 3 bytes,
+/// the first, middle and last). A numeric id is its number and a length no text has (in
+/// one column, whose ids are all written with the same number of digits).
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct ShortText {
+struct Tag {
     head: u64,
     mid: u64,
     tail: u64,
     len: usize,
 }
 
-impl ShortText {
-    /// No text has this value (the cache's empty slot).
-    const EMPTY: ShortText = ShortText {
+impl Tag {
+    /// No value has this tag (the cache's empty slot).
+    const EMPTY: Tag = Tag {
         head: 0,
         mid: 0,
         tail: 0,
         len: usize::MAX,
     };
 
+    /// The tag of the previous row's value when it was a longer text (no value has it:
+    /// that text compares with the dictionary's text of the key).
+    const LONG: Tag = Tag {
+        head: 0,
+        mid: 0,
+        tail: 0,
+        len: usize::MAX - 2,
+    };
+
+    /// The tag of a numeric id.
     #[inline]
-    fn of(b: &[u8]) -> Option<ShortText> {
+    fn id(id: u64) -> Tag {
+        Tag {
+            head: id,
+            mid: 0,
+            tail: 0,
+            len: usize::MAX - 1,
+        }
+    }
+
+    /// The tag of a text of at most 24 bytes.
+    #[inline]
+    fn text(b: &[u8]) -> Option<Tag> {
         let n = b.len();
         let word = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok());
         let half = |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok());
@@ -82,7 +106,7 @@ impl ShortText {
             ),
             _ => return None,
         };
-        Some(ShortText {
+        Some(Tag {
             head,
             mid,
             tail,
@@ -99,48 +123,14 @@ impl ShortText {
     }
 }
 
-/// What the previous row's value was, besides its key.
-#[derive(Clone, Copy)]
-enum Previous {
-    /// A numeric id (its text compares with the number).
-    Id(u64),
-    /// A text of at most 24 bytes.
-    Short(ShortText),
-    /// A longer text (compared with the dictionary's text of the key).
-    Long,
-}
-
-/// A dictionary-encoded `utf8` column (see the module docs).
-pub struct DictColumn {
-    keys: Vec<i32>,
-    nulls: NullBufferBuilder,
+/// The distinct values of a batch, in first-seen order, and their keys.
+struct Dictionary {
     values: StringBuilder,
     index: HashMap<Box<str>, i32, RandomState>,
-    /// The key of the previous row's value, and what that value was.
-    last: Option<(i32, Previous)>,
-    /// Numeric id -> key, direct-mapped by the id's low bits: `(id + 1, key)`, 0 empty.
-    ids: [(u64, i32); ID_CACHE],
-    /// Short text -> key, direct-mapped by [`ShortText::slot`].
-    shorts: [(ShortText, i32); ID_CACHE],
-    rows: usize,
 }
 
-impl DictColumn {
-    /// An empty column with room for `rows` keys.
-    pub fn with_capacity(rows: usize) -> Self {
-        DictColumn {
-            keys: Vec::with_capacity(rows),
-            nulls: NullBufferBuilder::new(rows),
-            values: StringBuilder::new(),
-            index: HashMap::default(),
-            last: None,
-            ids: [(0, 0); ID_CACHE],
-            shorts: [(ShortText::EMPTY, 0); ID_CACHE],
-            rows,
-        }
-    }
-
-    /// The key of `text`, adding it to the dictionary when new.
+impl Dictionary {
+    /// The key of `text`, adding it when new.
     fn key_of(&mut self, text: &str) -> i32 {
         if let Some(&k) = self.index.get(text) {
             return k;
@@ -151,13 +141,7 @@ impl DictColumn {
         k
     }
 
-    #[inline]
-    fn push_key(&mut self, key: i32) {
-        self.keys.push(key);
-        self.nulls.append_non_null();
-    }
-
-    /// The dictionary's text for `key`.
+    /// The text of `key`.
     #[inline]
     fn text_of(&self, key: i32) -> &[u8] {
         let offsets = self.values.offsets_slice();
@@ -167,28 +151,71 @@ impl DictColumn {
             .get(offsets[k] as usize..offsets[k + 1] as usize)
             .unwrap_or_default()
     }
+}
+
+/// A dictionary-encoded `utf8` column (see the module docs).
+pub struct DictColumn {
+    keys: Vec<i32>,
+    nulls: NullBufferBuilder,
+    dict: Dictionary,
+    /// The key of the previous row's value, and its tag ([`Tag::LONG`] for a longer text,
+    /// [`Tag::EMPTY`] before the first value).
+    last: (i32, Tag),
+    /// Tag -> key, direct-mapped by [`Tag::slot`] ([`Tag::EMPTY`] for none).
+    cache: [(Tag, i32); ID_CACHE],
+    rows: usize,
+}
+
+impl DictColumn {
+    /// An empty column with room for `rows` keys.
+    pub fn with_capacity(rows: usize) -> Self {
+        DictColumn {
+            keys: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+            dict: Dictionary {
+                values: StringBuilder::new(),
+                index: HashMap::default(),
+            },
+            last: (0, Tag::EMPTY),
+            cache: [(Tag::EMPTY, 0); ID_CACHE],
+            rows,
+        }
+    }
+
+    #[inline]
+    fn push_key(&mut self, key: i32) {
+        self.keys.push(key);
+        self.nulls.append_non_null();
+    }
+
+    /// Append the value known by `tag`: the previous row's key, else the cache's, else
+    /// the key `add` finds or adds in the dictionary.
+    #[inline(always)]
+    fn push_tagged(&mut self, tag: Tag, add: impl FnOnce(&mut Dictionary) -> i32) {
+        if self.last.1 == tag {
+            self.push_key(self.last.0);
+            return;
+        }
+        let slot = tag.slot();
+        let k = match self.cache[slot] {
+            (cached, k) if cached == tag => k,
+            _ => {
+                let k = add(&mut self.dict);
+                self.cache[slot] = (tag, k);
+                k
+            }
+        };
+        self.last = (k, tag);
+        self.push_key(k);
+    }
 
     /// Append `value` as upper-case hex with at least `min_digits` digits (the text
     /// [`crate::arrow::StrColumn::push_hex`] writes).
     #[inline]
     pub fn push_hex(&mut self, value: u64, min_digits: usize) {
-        if let Some((k, Previous::Id(last))) = self.last {
-            if last == value {
-                self.push_key(k);
-                return;
-            }
-        }
-        let slot = value as usize % ID_CACHE;
-        let k = match self.ids[slot] {
-            (id, k) if id == value.wrapping_add(1) => k,
-            _ => {
-                let k = self.key_of(hex_text(value, min_digits).as_str());
-                self.ids[slot] = (value.wrapping_add(1), k);
-                k
-            }
-        };
-        self.last = Some((k, Previous::Id(value)));
-        self.push_key(k);
+        self.push_tagged(Tag::id(value), |d| {
+            d.key_of(hex_text(value, min_digits).as_str())
+        });
     }
 
     /// The column so far; it starts again empty, with its capacity and a new dictionary.
@@ -196,7 +223,7 @@ impl DictColumn {
         let fresh = DictColumn::with_capacity(self.rows);
         let mut done = std::mem::replace(self, fresh);
         let keys = Int32Array::new(ScalarBuffer::from(done.keys), done.nulls.finish());
-        let values: ArrayRef = Arc::new(done.values.finish());
+        let values: ArrayRef = Arc::new(done.dict.values.finish());
         Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
             keys, values,
         )?))
@@ -206,34 +233,17 @@ impl DictColumn {
 impl TextColumn for DictColumn {
     #[inline]
     fn push_str(&mut self, text: &str) {
-        if let Some(short) = ShortText::of(text.as_bytes()) {
-            if let Some((k, Previous::Short(last))) = self.last {
-                if last == short {
-                    self.push_key(k);
-                    return;
-                }
-            }
-            let slot = short.slot();
-            let k = match self.shorts[slot] {
-                (cached, k) if cached == short => k,
-                _ => {
-                    let k = self.key_of(text);
-                    self.shorts[slot] = (short, k);
-                    k
-                }
-            };
-            self.last = Some((k, Previous::Short(short)));
+        if let Some(tag) = Tag::text(text.as_bytes()) {
+            self.push_tagged(tag, |d| d.key_of(text));
+            return;
+        }
+        let (k, tag) = self.last;
+        if tag == Tag::LONG && self.dict.text_of(k) == text.as_bytes() {
             self.push_key(k);
             return;
         }
-        if let Some((k, Previous::Long)) = self.last {
-            if self.text_of(k) == text.as_bytes() {
-                self.push_key(k);
-                return;
-            }
-        }
-        let k = self.key_of(text);
-        self.last = Some((k, Previous::Long));
+        let k = self.dict.key_of(text);
+        self.last = (k, Tag::LONG);
         self.push_key(k);
     }
 
